@@ -1,0 +1,120 @@
+// The one building block every tier runs on: a launch template and an autoscaling group that
+// buys spot through a mixed-instances policy, rolls instances when the template changes, and
+// scales on CPU until a tier supplies a better signal.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface AutoscaledRoleArgs {
+    /** Instance types the group may launch, in priority order for on-demand. */
+    instanceTypes: string[];
+    /** AMI the instances boot. */
+    imageId: pulumi.Input<string>;
+    /** The AMI's root device name (e.g. /dev/xvda), so the encrypted volume replaces it. */
+    rootDeviceName: pulumi.Input<string>;
+    /** Private subnets to launch into, one per AZ. */
+    subnetIds: pulumi.Input<string>[];
+    /** Security groups of the instances. */
+    securityGroupIds: pulumi.Input<string>[];
+    /** Instance profile ARN the instances run as. */
+    instanceProfileArn: pulumi.Input<string>;
+    /** cloud-init user data, plain text (encoded here). Must hold no secret. */
+    userData: pulumi.Input<string>;
+    /** Fewest instances. */
+    min: number;
+    /** Most instances. */
+    max: number;
+    /** Instances bought on-demand before any spot. */
+    onDemandBase: number;
+    /** Share of capacity above the base bought on-demand, 0-100. */
+    onDemandPercentAboveBase: number;
+    /** Target groups to register with; when given, ELB health decides replacement. Default none. */
+    targetGroupArns?: pulumi.Input<string>[];
+    /** CPU credit mode for burstable (t*) types; unset for fixed-performance families. Default unset. */
+    cpuCredits?: "standard" | "unlimited";
+    /** Root volume size in GiB. Default 30. */
+    rootVolumeGb?: number;
+    /** Seconds after launch before health checks count. Default 300 (asset-heavy boots are slow). */
+    healthCheckGracePeriod?: number;
+    /** Average CPU the scaling policy holds the group at, percent. Default 60. */
+    targetCpuPercent?: number;
+    /** Tags for the group and its instances. Default none. */
+    tags?: Record<string, string>;
+}
+
+export class AutoscaledRole extends pulumi.ComponentResource {
+    readonly groupName: pulumi.Output<string>;
+    readonly launchTemplateId: pulumi.Output<string>;
+
+    constructor(name: string, args: AutoscaledRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mastodon:compute:AutoscaledRole", name, {}, opts);
+        const p = { parent: this };
+        const tags = { Name: name, ...args.tags };
+
+        const template = new aws.ec2.LaunchTemplate(name, {
+            imageId: args.imageId,
+            iamInstanceProfile: { arn: args.instanceProfileArn },
+            vpcSecurityGroupIds: args.securityGroupIds,
+            userData: pulumi.output(args.userData).apply(text => Buffer.from(text).toString("base64")),
+            metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1, instanceMetadataTags: "enabled" },
+            blockDeviceMappings: [{
+                deviceName: args.rootDeviceName,
+                ebs: { volumeSize: args.rootVolumeGb ?? 30, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            }],
+            creditSpecification: args.cpuCredits ? { cpuCredits: args.cpuCredits } : undefined,
+            monitoring: { enabled: true },
+            updateDefaultVersion: true,
+            tagSpecifications: [
+                { resourceType: "instance", tags },
+                { resourceType: "volume", tags },
+            ],
+            tags,
+        }, p);
+
+        const group = new aws.autoscaling.Group(name, {
+            vpcZoneIdentifiers: args.subnetIds,
+            minSize: args.min,
+            maxSize: args.max,
+            capacityRebalance: true,
+            mixedInstancesPolicy: {
+                instancesDistribution: {
+                    onDemandBaseCapacity: args.onDemandBase,
+                    onDemandPercentageAboveBaseCapacity: args.onDemandPercentAboveBase,
+                    onDemandAllocationStrategy: "prioritized",
+                    spotAllocationStrategy: "price-capacity-optimized",
+                },
+                launchTemplate: {
+                    // The template's version number, not "$Latest": only a changed number starts an instance refresh.
+                    launchTemplateSpecification: { launchTemplateId: template.id, version: template.latestVersion.apply(String) },
+                    overrides: args.instanceTypes.map(instanceType => ({ instanceType })),
+                },
+            },
+            targetGroupArns: args.targetGroupArns,
+            healthCheckType: args.targetGroupArns?.length ? "ELB" : "EC2",
+            healthCheckGracePeriod: args.healthCheckGracePeriod ?? 300,
+            instanceRefresh: {
+                strategy: "Rolling",
+                preferences: { minHealthyPercentage: 90, skipMatching: true, autoRollback: true },
+            },
+            enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
+            tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+        }, {
+            parent: this,
+            // The scaling policy owns the desired count; a deploy must not reset it.
+            ignoreChanges: ["desiredCapacity"],
+        });
+
+        new aws.autoscaling.Policy(name, {
+            autoscalingGroupName: group.name,
+            policyType: "TargetTrackingScaling",
+            targetTrackingConfiguration: {
+                predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                targetValue: args.targetCpuPercent ?? 60,
+            },
+        }, p);
+
+        this.groupName = group.name;
+        this.launchTemplateId = template.id;
+        this.registerOutputs({ groupName: this.groupName });
+    }
+}

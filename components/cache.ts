@@ -1,0 +1,72 @@
+// ElastiCache Redis/Valkey for Mastodon: one primary with replicas, cluster mode off (Mastodon
+// cannot use cluster mode), TLS and AUTH on, and noeviction, because Sidekiq's queues live here.
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface CacheArgs {
+    /** Private subnets for the cache subnet group. */
+    subnetIds: pulumi.Input<string>[];
+    /** Security group that admits the app tiers on 6379. */
+    securityGroupId: pulumi.Input<string>;
+    /** "valkey" or "redis". */
+    engine: "valkey" | "redis";
+    /** Engine major.minor, e.g. "7.2". */
+    engineVersion: string;
+    /** Node type, e.g. cache.r7g.large. */
+    nodeType: string;
+    /** Replicas beside the primary; 1 or more turns on automatic failover and Multi-AZ. */
+    replicas: number;
+    /** AUTH token (generated, secret); sent over TLS only. */
+    authToken: pulumi.Input<string>;
+    /** Days of daily snapshots to keep. Default 7. */
+    snapshotRetentionDays?: number;
+    /** Also `protect` the group in Pulumi state. Default false. */
+    protect?: boolean;
+}
+
+/** The parameter group family for an engine and version: valkey 7.2 -> "valkey7". */
+export function cacheParameterFamily(engine: string, engineVersion: string): string {
+    return `${engine}${engineVersion.split(".")[0]}`;
+}
+
+export class Cache extends pulumi.ComponentResource {
+    readonly primaryEndpoint: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mastodon:cache:Cache", name, {}, opts);
+        const p = { parent: this };
+        const subnets = new aws.elasticache.SubnetGroup(name, { subnetIds: args.subnetIds, description: "Mastodon Redis" }, p);
+        const params = new aws.elasticache.ParameterGroup(name, {
+            family: cacheParameterFamily(args.engine, args.engineVersion),
+            description: "Mastodon: Sidekiq needs noeviction",
+            parameters: [{ name: "maxmemory-policy", value: "noeviction" }],
+        }, p);
+        const failover = args.replicas >= 1;
+        const group = new aws.elasticache.ReplicationGroup(name, {
+            description: "Mastodon Redis (Sidekiq, cache, streaming pub/sub)",
+            engine: args.engine,
+            engineVersion: args.engineVersion,
+            nodeType: args.nodeType,
+            numCacheClusters: 1 + args.replicas,
+            clusterMode: "disabled",
+            automaticFailoverEnabled: failover,
+            multiAzEnabled: failover,
+            port: 6379,
+            parameterGroupName: params.name,
+            subnetGroupName: subnets.name,
+            securityGroupIds: [args.securityGroupId],
+            atRestEncryptionEnabled: true,
+            transitEncryptionEnabled: true,
+            authToken: args.authToken,
+            snapshotRetentionLimit: args.snapshotRetentionDays ?? 7,
+            autoMinorVersionUpgrade: true,
+            applyImmediately: false,
+        }, { parent: this, protect: args.protect });
+
+        this.primaryEndpoint = group.primaryEndpointAddress;
+        this.port = group.port.apply(port => port ?? 6379);
+        this.registerOutputs({ primaryEndpoint: this.primaryEndpoint });
+    }
+}

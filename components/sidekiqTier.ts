@@ -1,0 +1,26 @@
+// The Sidekiq tier: one autoscaling group per queue group, so a backed-up push or pull queue
+// cannot starve default (the article's lesson), and each group is sized on its own.
+
+import * as pulumi from "@pulumi/pulumi";
+import { SidekiqGroupConfig } from "../stacks/schema";
+import { AutoscaledRole } from "./autoscaledRole";
+import { roleArgs, TierPlacement } from "./tier";
+import { sidekiqNode } from "./userdata/roles";
+
+export interface SidekiqTierArgs extends TierPlacement {
+    /** The queue groups, each with its queues, threads, processes and capacity. */
+    groups: SidekiqGroupConfig[];
+}
+
+export class SidekiqTier extends pulumi.ComponentResource {
+    /** Autoscaling group per queue group name. */
+    readonly groups: Record<string, AutoscaledRole> = {};
+
+    constructor(name: string, args: SidekiqTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mastodon:tiers:SidekiqTier", name, {}, opts);
+        for (const g of args.groups) {
+            this.groups[g.name] = new AutoscaledRole(`${name}-${g.name}`, roleArgs(g, args, sidekiqNode(args.node, g), `sidekiq-${g.name}`), { parent: this });
+        }
+        this.registerOutputs({ groupNames: Object.values(this.groups).map(g => g.groupName) });
+    }
+}

@@ -1,0 +1,53 @@
+// What every tier shares: the image it boots and where its instances live. The tiers turn
+// their role's config into an AutoscaledRole with the role's rendered user data.
+
+import * as pulumi from "@pulumi/pulumi";
+import { architectureOf, instanceTypesOf, isBurstable } from "../stacks/catalog";
+import { CapacityConfig } from "../stacks/schema";
+import { AutoscaledRoleArgs } from "./autoscaledRole";
+import { renderCloudConfig, NodeSpec } from "./userdata/cloudInit";
+import { NodeContext } from "./userdata/roles";
+
+/** An AMI as the launch template needs it. */
+export interface BootImage {
+    /** AMI id. */
+    id: pulumi.Input<string>;
+    /** Root device name of the AMI. */
+    rootDeviceName: pulumi.Input<string>;
+}
+
+export interface TierPlacement {
+    /** Image per architecture; a tier picks the one its families need. */
+    images: Partial<Record<"x86_64" | "arm64", BootImage>>;
+    /** Private subnets to launch into. */
+    subnetIds: pulumi.Input<string>[];
+    /** The tier's security group. */
+    securityGroupId: pulumi.Input<string>;
+    /** The tier's instance profile ARN. */
+    instanceProfileArn: pulumi.Input<string>;
+    /** Region, settings path, VPC CIDR and on-node paths. */
+    node: NodeContext;
+}
+
+/** AutoscaledRole args for a group: its capacity and spot mix, image and rendered node. */
+export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spec: NodeSpec, role: string): AutoscaledRoleArgs {
+    const architecture = architectureOf(capacity.families);
+    const image = placement.images[architecture];
+    if (!image) throw new Error(`no ${architecture} image for ${role}`); // validation guarantees one
+    return {
+        instanceTypes: instanceTypesOf(capacity),
+        imageId: image.id,
+        rootDeviceName: image.rootDeviceName,
+        subnetIds: placement.subnetIds,
+        securityGroupIds: [placement.securityGroupId],
+        instanceProfileArn: placement.instanceProfileArn,
+        userData: renderCloudConfig(spec),
+        min: capacity.min,
+        max: capacity.max,
+        onDemandBase: capacity.onDemandBase,
+        onDemandPercentAboveBase: capacity.onDemandPercentAboveBase,
+        // The article's t2 fleet stalled when credits ran out; unlimited trades that for a bill.
+        cpuCredits: isBurstable(capacity.families) ? "unlimited" : undefined,
+        tags: { Role: role },
+    };
+}

@@ -1,0 +1,75 @@
+// What each role's instances run, as a NodeSpec: the files and units of web, streaming and
+// one Sidekiq queue group. Pure functions of config, tested without mocks.
+
+import { NginxConfig, SidekiqGroupConfig, StreamingConfig, WebConfig } from "../../stacks/schema";
+import { NodeFile, NodeSpec } from "./cloudInit";
+import { Layout, streamingPorts } from "./layout";
+import { renderNginxMain, renderStreamingSite, renderWebSite } from "./nginx";
+import { renderEnvUnit, renderFetchEnvScript, renderSidekiqUnit, renderStreamingUnit, renderWebUnit, sidekiqUnitName } from "./units";
+
+/** What every role needs to find its settings. */
+export interface NodeContext {
+    /** AWS region of the SSM parameters. */
+    region: string;
+    /** SSM path of the stack's settings, e.g. /mastodon/prod. */
+    ssmPath: string;
+    /** VPC CIDR: the ALB's addresses, trusted for X-Forwarded-For. */
+    vpcCidr: string;
+    /** Paths on the node. */
+    layout: Layout;
+}
+
+const UNIT_DIR = "/etc/systemd/system";
+
+function envFiles(ctx: NodeContext): NodeFile[] {
+    return [
+        { path: "/usr/local/sbin/mastodon-fetch-env", content: renderFetchEnvScript(ctx.region, ctx.ssmPath, ctx.layout), permissions: "0755" },
+        { path: `${UNIT_DIR}/mastodon-env.service`, content: renderEnvUnit(), permissions: "0644" },
+    ];
+}
+
+function nginxFiles(ctx: NodeContext, nginx: NginxConfig, site: string): NodeFile[] {
+    return [
+        { path: `${ctx.layout.nginxDir}/nginx.conf`, content: renderNginxMain(nginx, ctx.layout), permissions: "0644" },
+        { path: `${ctx.layout.nginxDir}/sites-enabled/mastodon`, content: site, permissions: "0644" },
+    ];
+}
+
+/** The distro's default site would claim default_server on port 80. */
+const REMOVE_DEFAULT_SITE = ["rm", "-f", "/etc/nginx/sites-enabled/default"];
+
+export function webNode(ctx: NodeContext, web: WebConfig, nginx: NginxConfig): NodeSpec {
+    return {
+        files: [
+            ...envFiles(ctx),
+            { path: `${UNIT_DIR}/mastodon-web.service`, content: renderWebUnit(web, ctx.layout), permissions: "0644" },
+            ...nginxFiles(ctx, nginx, renderWebSite(nginx, ctx.layout, ctx.vpcCidr)),
+        ],
+        prepare: [REMOVE_DEFAULT_SITE],
+        enable: ["mastodon-env.service", "mastodon-web.service", "nginx.service"],
+    };
+}
+
+export function streamingNode(ctx: NodeContext, streaming: StreamingConfig, nginx: NginxConfig): NodeSpec {
+    return {
+        files: [
+            ...envFiles(ctx),
+            { path: `${UNIT_DIR}/mastodon-streaming@.service`, content: renderStreamingUnit(streaming, ctx.layout), permissions: "0644" },
+            ...nginxFiles(ctx, nginx, renderStreamingSite(streaming.processes, ctx.vpcCidr)),
+        ],
+        prepare: [REMOVE_DEFAULT_SITE],
+        enable: ["mastodon-env.service", ...streamingPorts(streaming.processes).map(port => `mastodon-streaming@${port}.service`), "nginx.service"],
+    };
+}
+
+export function sidekiqNode(ctx: NodeContext, group: SidekiqGroupConfig): NodeSpec {
+    const template = sidekiqUnitName(group.name);
+    const processes = [...Array(group.processes).keys()].map(i => template.replace("@", `@${i + 1}`));
+    return {
+        files: [
+            ...envFiles(ctx),
+            { path: `${UNIT_DIR}/${template}`, content: renderSidekiqUnit(group, ctx.layout), permissions: "0644" },
+        ],
+        enable: ["mastodon-env.service", ...processes],
+    };
+}

@@ -1,0 +1,121 @@
+// systemd units for each role, shaped like Mastodon's official ones (Restart=always,
+// TimeoutSec=15) and the article's. Settings come from .env.production, which
+// mastodon-env.service fetches from SSM before any app unit starts.
+
+import { SidekiqGroupConfig, StreamingConfig, WebConfig } from "../../stacks/schema";
+import { envFile, Layout, PUMA_PORT } from "./layout";
+
+/** A unit file from its three sections; `null` values are left out. */
+function unit(sections: Record<string, [string, string | number | null][]>): string {
+    return Object.entries(sections)
+        .map(([name, lines]) => `[${name}]\n` + lines.filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`).join("\n"))
+        .join("\n\n") + "\n";
+}
+
+const APP_AFTER = "network-online.target mastodon-env.service";
+
+/** Common [Service] lines of every app process: user, app dir, env file, hardening. */
+function appService(l: Layout): [string, string | number | null][] {
+    return [
+        ["Type", "simple"],
+        ["User", l.appUser],
+        ["WorkingDirectory", l.appDir],
+        ["EnvironmentFile", envFile(l)],
+        ["TimeoutSec", 15],
+        ["Restart", "always"],
+        ["NoNewPrivileges", "true"],
+        ["PrivateTmp", "true"],
+        ["ProtectSystem", "full"],
+    ];
+}
+
+/** The oneshot that writes .env.production from SSM at every boot, before the app starts. */
+export function renderEnvUnit(): string {
+    return unit({
+        Unit: [["Description", "Fetch Mastodon settings from SSM Parameter Store"], ["Wants", "network-online.target"], ["After", "network-online.target"]],
+        Service: [["Type", "oneshot"], ["RemainAfterExit", "yes"], ["ExecStart", "/usr/local/sbin/mastodon-fetch-env"], ["Restart", "on-failure"], ["RestartSec", 5]],
+        Install: [["WantedBy", "multi-user.target"]],
+    });
+}
+
+/** puma: WEB_CONCURRENCY workers of MAX_THREADS threads on 127.0.0.1:3000; SIGUSR1 reloads. */
+export function renderWebUnit(web: WebConfig, l: Layout): string {
+    return unit({
+        Unit: [["Description", "mastodon-web"], ["Wants", "network-online.target"], ["After", APP_AFTER], ["Requires", "mastodon-env.service"]],
+        Service: [
+            ["Environment", "RAILS_ENV=production"],
+            ["Environment", `PORT=${PUMA_PORT}`],
+            ["Environment", "BIND=127.0.0.1"],
+            ["Environment", `WEB_CONCURRENCY=${web.pumaWorkers}`],
+            ["Environment", `MAX_THREADS=${web.pumaThreads}`],
+            ["Environment", "LD_PRELOAD=libjemalloc.so.2"],
+            ["ExecStart", `${l.bundle} exec puma -C config/puma.rb`],
+            ["ExecReload", "/bin/kill -SIGUSR1 $MAINPID"],
+            ...appService(l),
+        ],
+        Install: [["WantedBy", "multi-user.target"]],
+    });
+}
+
+/** One streaming process per instance name, which is its port (mastodon-streaming@4000). */
+export function renderStreamingUnit(s: StreamingConfig, l: Layout): string {
+    return unit({
+        Unit: [["Description", "mastodon-streaming on port %i"], ["Wants", "network-online.target"], ["After", APP_AFTER], ["Requires", "mastodon-env.service"]],
+        Service: [
+            ["Environment", "NODE_ENV=production"],
+            ["Environment", "PORT=%i"],
+            ["Environment", "BIND=127.0.0.1"],
+            ["Environment", `DB_POOL=${s.dbPool}`],
+            ["ExecStart", `${l.node} ./streaming/index.js`],
+            ["LimitNOFILE", 65536],
+            ...appService(l),
+        ],
+        Install: [["WantedBy", "multi-user.target"]],
+    });
+}
+
+/** Unit (template) name of a Sidekiq group: one instance per process, @1..@N. */
+export const sidekiqUnitName = (group: string): string => `mastodon-sidekiq-${group}@.service`;
+
+/** A Sidekiq process of one queue group: `-c threads`, a `-q` per queue, DB_POOL = threads. */
+export function renderSidekiqUnit(g: SidekiqGroupConfig, l: Layout): string {
+    const queues = g.queues.map(q => `-q ${q}`).join(" ");
+    return unit({
+        Unit: [["Description", `mastodon-sidekiq-${g.name} process %i (${g.queues.join(", ")})`], ["Wants", "network-online.target"], ["After", APP_AFTER], ["Requires", "mastodon-env.service"]],
+        Service: [
+            ["Environment", "RAILS_ENV=production"],
+            ["Environment", `DB_POOL=${g.threads}`],
+            ["Environment", "MALLOC_ARENA_MAX=2"],
+            ["Environment", "LD_PRELOAD=libjemalloc.so.2"],
+            ["ExecStart", `${l.bundle} exec sidekiq -c ${g.threads} ${queues}`],
+            ...appService(l),
+        ],
+        Install: [["WantedBy", "multi-user.target"]],
+    });
+}
+
+/**
+ * The script behind mastodon-env.service: every parameter under the stack's SSM path becomes
+ * a KEY=value line of .env.production, mode 0600, owned by the app user. It uses the instance
+ * role (IMDSv2) through the AWS CLI and prints no value.
+ */
+export function renderFetchEnvScript(region: string, ssmPath: string, l: Layout): string {
+    const target = envFile(l);
+    return `#!/bin/sh
+# Writes ${target} from SSM Parameter Store (${ssmPath}/*). Values are never echoed.
+set -eu
+umask 077
+tmp=$(mktemp "${target}.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+aws ssm get-parameters-by-path --region ${region} --path ${ssmPath} --recursive --with-decryption \\
+    --query 'Parameters[].[Name,Value]' --output text |
+    awk -F '\\t' '{ n = split($1, p, "/"); print p[n] "=" $2 }' > "$tmp"
+count=$(wc -l < "$tmp")
+[ "$count" -gt 0 ] || { echo "no settings under ${ssmPath}" >&2; exit 1; }
+chown ${l.appUser}:${l.appUser} "$tmp"
+chmod 0600 "$tmp"
+mv "$tmp" ${target}
+trap - EXIT
+echo "wrote $count settings to ${target}"
+`;
+}

@@ -1,0 +1,91 @@
+// Runs the real program (index.ts) against a real stack file under Pulumi's mock runtime and
+// records every resource it registers, with its parent and inputs. This is the engine of the
+// offline plan and of the tests.
+
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { waitForRPCs } from "@pulumi/pulumi/runtime/settings";
+import * as path from "path";
+import { OfflineMocks } from "./mocks";
+import { PROJECT_DIR, StackInput } from "./stackFile";
+
+/** How a secret value prints anywhere in a plan. */
+export const SECRET = "[secret]";
+
+export interface PlannedResource {
+    /** Pulumi type token, e.g. aws:autoscaling/group:Group. */
+    type: string;
+    /** Logical name. */
+    name: string;
+    /** Logical name of the parent component, if any. */
+    parent?: string;
+    /** False for ComponentResources (which have no inputs of their own). */
+    custom: boolean;
+    /** Inputs as the provider would receive them; secrets are "[secret]". */
+    inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+    stack: string;
+    resources: PlannedResource[];
+    /** Stack outputs; secret ones are "[secret]". */
+    outputs: Record<string, unknown>;
+}
+
+/** Replaces every secret-wrapped value with "[secret]". */
+export function redact(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(redact);
+    if (value && typeof value === "object") {
+        const o = value as Record<string, unknown>;
+        if (o[specialSigKey] === specialSecretSig) return SECRET;
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, redact(v)]));
+    }
+    return value;
+}
+
+// The mock's newResource hook does not see the parent; the monitor's request does.
+let parents: Map<string, string | undefined> | undefined;
+const register = MockMonitor.prototype.registerResource;
+MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
+    const parent: string = req.getParent();
+    parents?.set(`${req.getType()}::${req.getName()}`, parent ? parent.split("::").pop() : undefined);
+    return register.call(this, req, callback);
+};
+
+class RecordingMocks extends OfflineMocks {
+    readonly resources: PlannedResource[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: redact(args.inputs) as Record<string, unknown> });
+        return super.newResource(args);
+    }
+}
+
+async function resolveOutput(value: unknown): Promise<unknown> {
+    const out = pulumi.output(value);
+    if (await pulumi.isSecret(out)) return SECRET;
+    return new Promise(resolve => out.apply(v => { resolve(v); return v; }));
+}
+
+/**
+ * Plans one stack offline. Throws the program's own error (a ConfigError for bad config)
+ * before any resource is recorded when validation fails.
+ */
+export async function planStack(input: StackInput, program = path.join(PROJECT_DIR, "index.ts")): Promise<Plan> {
+    const mocks = new RecordingMocks(input.config["aws:region"] ?? "us-east-1");
+    parents = new Map();
+    await pulumi.runtime.setMocks(mocks, input.project, input.stack, false);
+    pulumi.runtime.setAllConfig(input.config, input.secretKeys);
+
+    // Each plan runs the program afresh; its imports hold no state of their own.
+    delete require.cache[require.resolve(program)];
+    const exported = require(program) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(exported)) outputs[k] = await resolveOutput(v);
+    await waitForRPCs();
+
+    const resources = mocks.resources.map(r => ({ ...r, parent: parents?.get(`${r.type}::${r.name}`) }));
+    parents = undefined;
+    return { stack: input.stack, resources, outputs };
+}
