@@ -5,7 +5,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { waitForRPCs } from "@pulumi/pulumi/runtime/settings";
 import * as path from "path";
 import { OfflineMocks } from "./mocks";
 import { PROJECT_DIR, StackInput } from "./stackFile";
@@ -20,6 +19,8 @@ export interface PlannedResource {
     name: string;
     /** Logical name of the parent component, if any. */
     parent?: string;
+    /** Type token of the parent component, if any. */
+    parentType?: string;
     /** False for ComponentResources (which have no inputs of their own). */
     custom: boolean;
     /** Inputs as the provider would receive them; secrets are "[secret]". */
@@ -44,12 +45,17 @@ export function redact(value: unknown): unknown {
     return value;
 }
 
+// Internal to the SDK (no type declaration): resolves once every outstanding registration is done.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
 // The mock's newResource hook does not see the parent; the monitor's request does.
-let parents: Map<string, string | undefined> | undefined;
+let parents: Map<string, { parent: string; parentType: string }> | undefined;
 const register = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
-    const parent: string = req.getParent();
-    parents?.set(`${req.getType()}::${req.getName()}`, parent ? parent.split("::").pop() : undefined);
+    const urn: string = req.getParent();
+    // urn:pulumi:<stack>::<project>::<parent type chain, $-separated>::<name>
+    if (urn) parents?.set(`${req.getType()}::${req.getName()}`, { parent: urn.split("::")[3], parentType: urn.split("::")[2].split("$").pop()! });
     return register.call(this, req, callback);
 };
 
@@ -63,9 +69,9 @@ class RecordingMocks extends OfflineMocks {
 }
 
 async function resolveOutput(value: unknown): Promise<unknown> {
-    const out = pulumi.output(value);
+    const out: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<string>);
     if (await pulumi.isSecret(out)) return SECRET;
-    return new Promise(resolve => out.apply(v => { resolve(v); return v; }));
+    return new Promise(resolve => out.apply((v: unknown) => { resolve(v); return v; }));
 }
 
 /**
@@ -85,7 +91,7 @@ export async function planStack(input: StackInput, program = path.join(PROJECT_D
     for (const [k, v] of Object.entries(exported)) outputs[k] = await resolveOutput(v);
     await waitForRPCs();
 
-    const resources = mocks.resources.map(r => ({ ...r, parent: parents?.get(`${r.type}::${r.name}`) }));
+    const resources = mocks.resources.map(r => ({ ...r, ...parents?.get(`${r.type}::${r.name}`) }));
     parents = undefined;
     return { stack: input.stack, resources, outputs };
 }

@@ -18,6 +18,9 @@ export interface StackInput {
     secretKeys: string[];
 }
 
+/** A stack file that cannot be read or is not YAML: the user's to fix, so no stack trace. */
+export class StackFileError extends Error {}
+
 /** The repository root, where Pulumi.yaml lives. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
@@ -27,12 +30,12 @@ function readYaml(file: string): unknown {
     try {
         text = readFileSync(file, "utf8");
     } catch {
-        throw new Error(`cannot read ${file}`);
+        throw new StackFileError(`cannot read ${file}`);
     }
     try {
         return parse(text);
     } catch (e) {
-        throw new Error(`${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+        throw new StackFileError(`${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
     }
 }
 
@@ -65,7 +68,7 @@ export function readStack(opts: { stack?: string; file?: string; projectDir?: st
     const stack = opts.stack ?? stackNameOf(file);
     const doc = (readYaml(file) ?? {}) as { config?: Record<string, unknown> };
     if (typeof doc !== "object" || (doc.config !== undefined && (typeof doc.config !== "object" || doc.config === null))) {
-        throw new Error(`${file}: expected a top-level "config:" mapping`);
+        throw new StackFileError(`${file}: expected a top-level "config:" mapping`);
     }
     const { config, secretKeys } = flattenConfig(doc.config ?? {});
     // Declared defaults apply where the stack says nothing, as the CLI does.

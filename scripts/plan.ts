@@ -1,0 +1,66 @@
+// The offline plan: runs the real program against a real stack file under Pulumi's mock
+// runtime and prints every resource it would create.
+//
+//   npm run plan -- --stack staging                 table + summary
+//   npm run plan -- --stack prod --json             machine-readable plan
+//   npm run plan -- --config proposed.yaml          plan any stack-config file
+//   npm run plan -- --stack prod --render DIR       write what every node runs into DIR
+
+import { parseArgs } from "util";
+import { projectValues } from "../stacks/load";
+import { ConfigError } from "../stacks/reader";
+import { parseEnvironment } from "../stacks/validate";
+import { planStack } from "./lib/offline";
+import { renderedNodes, writeRendered } from "./lib/render";
+import { readStack, StackFileError } from "./lib/stackFile";
+import { renderSummary, renderTable } from "./lib/summary";
+
+const USAGE = "usage: npm run plan -- (--stack NAME | --config FILE) [--json] [--render DIR]";
+
+async function main(argv: string[]): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean" }, render: { type: "string" } },
+        }));
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    if (!values.stack && !values.config) {
+        console.error(USAGE);
+        return 2;
+    }
+    const input = readStack({ stack: values.stack, file: values.config });
+    // Validate first, so a config mistake prints its message and nothing else.
+    const env = parseEnvironment(input.stack, input.config["aws:region"], projectValues(input.config));
+    const plan = await planStack(input);
+
+    if (values.render) {
+        const files = writeRendered(renderedNodes(plan), values.render);
+        console.error(`wrote ${files.length} files under ${values.render}`);
+    }
+    if (values.json) {
+        console.log(JSON.stringify({
+            stack: plan.stack,
+            resources: plan.resources.map(({ type, name, parent, inputs }) => ({ type, name, parent: parent ?? null, inputs })),
+            outputs: plan.outputs,
+        }, null, 2));
+    } else {
+        console.log(renderTable(plan));
+        console.log();
+        console.log(renderSummary(plan, env));
+    }
+    return 0;
+}
+
+main(process.argv.slice(2)).then(
+    code => process.exit(code),
+    (e: unknown) => {
+        // Config and file mistakes are the user's to fix: the message alone, no stack trace.
+        const mine = e instanceof ConfigError || e instanceof StackFileError;
+        console.error(mine ? (e as Error).message : e);
+        process.exit(1);
+    },
+);
