@@ -21,6 +21,8 @@ export interface PlannedResource {
     parent?: string;
     /** Type token of the parent component, if any. */
     parentType?: string;
+    /** The id the mock gave it: what other resources' inputs refer to it by. */
+    id: string;
     /** False for ComponentResources (which have no inputs of their own). */
     custom: boolean;
     /** Inputs as the provider would receive them; secrets are "[secret]". */
@@ -59,12 +61,14 @@ MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, 
     return register.call(this, req, callback);
 };
 
-class RecordingMocks extends OfflineMocks {
+/** Mocks that keep every resource the program registers, in order. */
+export class RecordingMocks extends OfflineMocks {
     readonly resources: PlannedResource[] = [];
 
     newResource(args: pulumi.runtime.MockResourceArgs) {
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: redact(args.inputs) as Record<string, unknown> });
-        return super.newResource(args);
+        const result = super.newResource(args);
+        this.resources.push({ type: args.type, name: args.name, id: result.id, custom: args.custom ?? true, inputs: redact(args.inputs) as Record<string, unknown> });
+        return result;
     }
 }
 
@@ -78,8 +82,9 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * Plans one stack offline. Throws the program's own error (a ConfigError for bad config)
  * before any resource is recorded when validation fails.
  */
-export async function planStack(input: StackInput, program = path.join(PROJECT_DIR, "index.ts")): Promise<Plan> {
-    const mocks = new RecordingMocks(input.config["aws:region"] ?? "us-east-1");
+export async function planStack(input: StackInput, opts: { program?: string; mocks?: RecordingMocks } = {}): Promise<Plan> {
+    const program = opts.program ?? path.join(PROJECT_DIR, "index.ts");
+    const mocks = opts.mocks ?? new RecordingMocks(input.config["aws:region"] ?? "us-east-1");
     parents = new Map();
     await pulumi.runtime.setMocks(mocks, input.project, input.stack, false);
     pulumi.runtime.setAllConfig(input.config, input.secretKeys);
