@@ -18,6 +18,8 @@ export class ConfigError extends RunError {
 export type Raw = Record<string, unknown>;
 
 const show = (v: unknown): string => (v === undefined ? "nothing" : JSON.stringify(v));
+/** A key's path under its parent ("" for top-level keys). */
+const at = (path: string, name: string): string => (path ? `${path}.${name}` : name);
 
 export class Reader {
     readonly problems: string[] = [];
@@ -53,7 +55,7 @@ export class Reader {
 
     string(obj: Raw, path: string, name: string, opts: { default?: string; pattern?: RegExp; hint?: string } = {}): string {
         const v = obj[name] ?? opts.default;
-        const p = `${path}${path ? "." : ""}${name}`;
+        const p = at(path, name);
         if (typeof v !== "string" || v.length === 0) {
             this.fail(p, v, `required: a non-empty string${opts.hint ? ` (${opts.hint})` : ""}`);
             return "";
@@ -65,7 +67,7 @@ export class Reader {
     oneOf<T extends string>(obj: Raw, path: string, name: string, allowed: readonly T[], def?: T): T {
         const v = obj[name] ?? def;
         if (typeof v !== "string" || !allowed.includes(v as T)) {
-            this.fail(`${path}.${name}`, v, `expected one of: ${allowed.join(", ")}`);
+            this.fail(at(path, name), v, `expected one of: ${allowed.join(", ")}`);
             return allowed[0];
         }
         return v as T;
@@ -74,7 +76,7 @@ export class Reader {
     int(obj: Raw, path: string, name: string, min: number, max: number, def?: number): number {
         const v = obj[name] ?? def;
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-            this.fail(`${path}.${name}`, v, `expected a whole number from ${min} to ${max}`);
+            this.fail(at(path, name), v, `expected a whole number from ${min} to ${max}`);
             return min;
         }
         return v;
@@ -83,7 +85,7 @@ export class Reader {
     bool(obj: Raw, path: string, name: string, def: boolean): boolean {
         const v = obj[name] ?? def;
         if (typeof v !== "boolean") {
-            this.fail(`${path}.${name}`, v, "expected true or false");
+            this.fail(at(path, name), v, "expected true or false");
             return def;
         }
         return v;
@@ -91,7 +93,7 @@ export class Reader {
 
     stringList(obj: Raw, path: string, name: string, allowed?: readonly string[]): string[] {
         const v = obj[name];
-        const p = `${path}.${name}`;
+        const p = at(path, name);
         if (!Array.isArray(v) || v.length === 0 || !v.every(x => typeof x === "string")) {
             this.fail(p, v, `required: a non-empty list of strings${allowed ? ` from: ${allowed.join(", ")}` : ""}`);
             return [];

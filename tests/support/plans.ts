@@ -4,7 +4,7 @@
 import { projectValues } from "../../stacks/load";
 import { EnvironmentConfig } from "../../stacks/schema";
 import { parseEnvironment } from "../../stacks/validate";
-import { Plan, PlannedResource, planStack } from "../../scripts/lib/offline";
+import { Plan, PlannedResource, planStack, RecordingMocks } from "../../scripts/lib/offline";
 import { readStack, StackInput } from "../../scripts/lib/stackFile";
 
 export const STACKS = ["staging", "prod"] as const;
@@ -13,8 +13,8 @@ let queue: Promise<unknown> = Promise.resolve();
 const cache = new Map<string, Promise<Plan>>();
 
 /** Plans a stack input, serialized behind any plan already running. */
-export function planInput(input: StackInput): Promise<Plan> {
-    const run = queue.then(() => planStack(input));
+export function planInput(input: StackInput, mocks?: RecordingMocks): Promise<Plan> {
+    const run = queue.then(() => planStack(input, { mocks }));
     queue = run.catch(() => undefined);
     return run;
 }

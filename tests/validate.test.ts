@@ -1,0 +1,121 @@
+// Config mistakes: each is refused with a message that names the stack, the key and what is
+// allowed, and the real program registers no resource before refusing.
+
+import { strict as assert } from "assert";
+import { projectValues } from "../stacks/load";
+import { ConfigError, Raw } from "../stacks/reader";
+import { parseEnvironment } from "../stacks/validate";
+import { RecordingMocks } from "../scripts/lib/offline";
+import { readStack, StackInput } from "../scripts/lib/stackFile";
+import { planInput } from "./support/plans";
+
+/** The shipped prod config as plain objects, for mutating. */
+function prodRaw(): { region: string | undefined; raw: Raw } {
+    const input = readStack({ stack: "prod" });
+    return { region: input.config["aws:region"], raw: structuredClone(projectValues(input.config)) };
+}
+
+type Group = Record<string, unknown>;
+const group = (raw: Raw, name: string): Group => (raw.sidekiq as Group[]).find(g => g.name === name)!;
+const web = (raw: Raw): Group => raw.web as Group;
+
+/** [what is wrong, how to break it, the key the message must name, what the message must say]. */
+const CASES: [string, (raw: Raw) => void, string, string][] = [
+    ["unknown size", raw => { web(raw).size = "huge"; }, "mastodon:web.size", "c7i sizes: large, xlarge"],
+    ["size a family is not sold in", raw => { web(raw).families = ["c5"]; web(raw).size = "8xlarge"; }, "mastodon:web.size", "not sold in that size"],
+    ["unknown family", raw => { web(raw).families = ["c7i", "c99x"]; }, "mastodon:web.families", "allowed: c7i"],
+    ["two architectures in one group", raw => { web(raw).families = ["c7i", "c7g"]; }, "mastodon:web.families", "one architecture"],
+    ["burstable mixed with fixed", raw => { web(raw).families = ["c7i", "t3"]; web(raw).size = "xlarge"; }, "mastodon:web.families", "burstable"],
+    ["min above max", raw => { web(raw).min = 20; }, "mastodon:web.min", "must not exceed web.max (12)"],
+    ["on-demand base above max", raw => { web(raw).onDemandBase = 40; }, "mastodon:web.onDemandBase", "must not exceed"],
+    ["on-demand percent out of range", raw => { web(raw).onDemandPercentAboveBase = 150; }, "mastodon:web.onDemandPercentAboveBase", "from 0 to 100"],
+    ["puma workers zero", raw => { web(raw).pumaWorkers = 0; }, "mastodon:web.pumaWorkers", "from 1 to 64"],
+    ["typo in a role key", raw => { web(raw).sise = "xlarge"; }, "mastodon:web.sise", "unknown key; allowed keys of mastodon:web"],
+    ["typo in a top-level key", raw => { raw.webb = {}; }, "mastodon:webb", "unknown key; allowed: domain"],
+    ["web missing", raw => { delete raw.web; }, "mastodon:web", "required"],
+    ["a queue nobody serves", raw => { raw.sidekiq = (raw.sidekiq as Group[]).filter(g => g.name !== "push"); }, "mastodon:sidekiq", 'queue "push" is served by no group'],
+    ["a queue served twice", raw => { (group(raw, "default").queues as string[]).push("push"); }, "mastodon:sidekiq", 'queue "push" is served by groups default, push'],
+    ["an unknown queue", raw => { group(raw, "default").queues = ["default", "defualt"]; }, "mastodon:sidekiq[0].queues", "unknown entry; allowed: default, push"],
+    ["scheduler scaled out", raw => { group(raw, "scheduler").max = 2; }, "mastodon:sidekiq[5].max", "exactly one process"],
+    ["scheduler with two processes", raw => { group(raw, "scheduler").processes = 2; }, "mastodon:sidekiq[5].processes", "1 process per instance"],
+    ["scheduler on spot", raw => { group(raw, "scheduler").onDemandBase = 0; }, "mastodon:sidekiq[5].onDemandBase", "must be on-demand"],
+    ["threads zero", raw => { group(raw, "push").threads = 0; }, "mastodon:sidekiq[1].threads", "from 1 to 100"],
+    ["group name with capitals", raw => { group(raw, "push").name = "Push_Queue"; }, "mastodon:sidekiq[1].name", "lowercase letters"],
+    ["two groups with one name", raw => { group(raw, "pull").name = "push"; }, "mastodon:sidekiq[2].name", "must be unique"],
+    ["sidekiq not a list", raw => { raw.sidekiq = { name: "default" }; }, "mastodon:sidekiq", "a list of queue groups"],
+    ["unknown DB class", raw => { (raw.database as Raw).instanceClass = "db.x1.huge"; }, "mastodon:database.instanceClass", "expected one of: db.t4g.micro"],
+    ["too few backup days", raw => { (raw.database as Raw).backupRetentionDays = 3; }, "mastodon:database.backupRetentionDays", "from 7 to 35"],
+    ["PostgreSQL too old", raw => { (raw.database as Raw).engineVersion = "11"; }, "mastodon:database.engineVersion", "from 13 to 17"],
+    ["connections over the class's limit", raw => { web(raw).max = 100; }, "mastodon:database.instanceClass", "allows 5000. Use a larger class"],
+    ["memcached", raw => { (raw.cache as Raw).engine = "memcached"; }, "mastodon:cache.engine", "valkey, redis"],
+    ["public CIDR", raw => { (raw.network as Raw).cidr = "192.168.0.0/16"; }, "mastodon:network.cidr", "private 10.x.0.0 block"],
+    ["one AZ", raw => { (raw.network as Raw).azCount = 1; }, "mastodon:network.azCount", "from 2 to 6"],
+    ["domain with spaces", raw => { raw.domain = "not a domain"; }, "mastodon:domain", "lowercase DNS name"],
+    ["zone that does not hold the domain", raw => { raw.dnsZone = "other.example.net"; }, "mastodon:dnsZone", "a parent of it"],
+    ["no image name", raw => { delete (raw.image as Raw).name; }, "mastodon:image.name", "look up the x86_64 image"],
+    ["malformed AMI id", raw => { (raw.image as Raw).amiIds = { x86_64: "ami-XYZ" }; }, "mastodon:image.amiIds.x86_64", "an AMI id such as"],
+    ["bad from address", raw => { (raw.smtp as Raw).fromAddress = "notifications"; }, "mastodon:smtp.fromAddress", "an email address"],
+    ["tiny worker_connections", raw => { (raw.nginx as Raw).workerConnections = 10; }, "mastodon:nginx.workerConnections", "from 512 to 65535"],
+    ["unknown price class", raw => { (raw.media as Raw).priceClass = "cheap"; }, "mastodon:media.priceClass", "PriceClass_100"],
+    ["protectData not a boolean", raw => { raw.protectData = "yes"; }, "mastodon:protectData", "true or false"],
+];
+
+function errorOf(region: string | undefined, raw: Raw): ConfigError {
+    try {
+        parseEnvironment("prod", region, raw);
+    } catch (e) {
+        if (e instanceof ConfigError) return e;
+        throw e;
+    }
+    assert.fail("the config was accepted");
+}
+
+describe("config validation", () => {
+    it("accepts both shipped stacks", () => {
+        for (const stack of ["staging", "prod"]) {
+            const input = readStack({ stack });
+            assert.equal(parseEnvironment(stack, input.config["aws:region"], projectValues(input.config)).stack, stack);
+        }
+    });
+
+    for (const [what, breakIt, key, says] of CASES) {
+        it(`refuses ${what}, naming ${key}`, () => {
+            const { region, raw } = prodRaw();
+            breakIt(raw);
+            const message = errorOf(region, raw).message;
+            assert.ok(message.includes('stack "prod"'), message);
+            const line = message.split("\n").find(l => l.includes(`${key} =`));
+            assert.ok(line, `no line names ${key}:\n${message}`);
+            assert.ok(line.startsWith("  - [prod] "), line);
+            assert.ok(line.includes(says), `expected "${says}" in: ${line}`);
+        });
+    }
+
+    it("refuses a missing region", () => {
+        const { raw } = prodRaw();
+        assert.match(errorOf(undefined, raw).message, /\[prod\] aws:region = nothing: required/);
+    });
+
+    it("lists every mistake at once", () => {
+        const { region, raw } = prodRaw();
+        web(raw).size = "huge";
+        (raw.cache as Raw).engine = "memcached";
+        assert.equal(errorOf(region, raw).problems.length, 4); // the size is unknown to each of web's 3 families
+    });
+});
+
+describe("a refused config", () => {
+    for (const [what, breakIt] of CASES.slice(0, 3)) {
+        it(`registers no resource: ${what}`, async () => {
+            const input = readStack({ stack: "prod" });
+            const raw = structuredClone(projectValues(input.config));
+            breakIt(raw);
+            const config = { ...input.config };
+            for (const [k, v] of Object.entries(raw)) config[`mastodon:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+            const mocks = new RecordingMocks("ap-northeast-1");
+            const bad: StackInput = { ...input, config };
+            await assert.rejects(planInput(bad, mocks), ConfigError);
+            assert.equal(mocks.resources.length, 0);
+        });
+    }
+});
