@@ -56,7 +56,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             internal: false,
             subnets: args.subnetIds,
             securityGroups: [args.securityGroupId],
-            ipAddressType: "dualstack",
+            ipAddressType: "ipv4", // the VPC is IPv4-only; dualstack needs IPv6 subnets
             idleTimeout: args.idleTimeoutSeconds ?? 60,
             dropInvalidHeaderFields: true,
             tags: { Name: name },
@@ -97,14 +97,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
             actions: [{ type: "forward", targetGroupArn: this.streamingTargetGroup.arn }],
         }, p);
 
-        for (const type of ["A", "AAAA"]) {
-            new aws.route53.Record(`${name}-${type.toLowerCase()}`, {
-                zoneId: zone.zoneId,
-                name: args.domain,
-                type,
-                aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
-            }, p);
-        }
+        new aws.route53.Record(`${name}-alias`, {
+            zoneId: zone.zoneId,
+            name: args.domain,
+            type: "A",
+            aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+        }, p);
 
         this.dnsName = alb.dnsName;
         this.arnSuffix = alb.arnSuffix;

@@ -12,6 +12,9 @@ export interface SecurityGroupsArgs {
     smtpPort: number;
 }
 
+/** The other side of a rule: an address range or another group. */
+type Peer = { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> };
+
 /** Port nginx listens on, on web and streaming nodes; the ALB's targets. */
 export const NODE_HTTP_PORT = 80;
 
@@ -29,9 +32,9 @@ export class SecurityGroups extends pulumi.ComponentResource {
         // Rules live in their own resources below; an empty inline list would fight them.
         const group = (role: string, description: string) =>
             new aws.ec2.SecurityGroup(`${name}-${role}`, { vpcId: args.vpcId, description, tags: { Name: `${name}-${role}` } }, p);
-        const ingress = (rule: string, sg: aws.ec2.SecurityGroup, port: number, from: { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: pulumi.Input<string> }, description: string) =>
+        const ingress = (rule: string, sg: aws.ec2.SecurityGroup, port: number, from: Peer, description: string) =>
             new aws.vpc.SecurityGroupIngressRule(`${name}-${rule}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description, ...from }, p);
-        const egress = (rule: string, sg: aws.ec2.SecurityGroup, port: number, to: { cidrIpv4?: string; cidrIpv6?: string; referencedSecurityGroupId?: pulumi.Input<string> }, description: string) =>
+        const egress = (rule: string, sg: aws.ec2.SecurityGroup, port: number, to: Peer, description: string) =>
             new aws.vpc.SecurityGroupEgressRule(`${name}-${rule}`, { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, description, ...to }, p);
 
         this.alb = group("alb", "Mastodon ALB: HTTP(S) from the internet");
@@ -41,10 +44,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
         this.database = group("database", "Mastodon PostgreSQL: app nodes only");
         this.cache = group("cache", "Mastodon Redis: app nodes only");
 
-        for (const port of [80, 443]) {
-            ingress(`alb-in-${port}-v4`, this.alb, port, { cidrIpv4: "0.0.0.0/0" }, `HTTP${port === 443 ? "S" : ""} from anywhere`);
-            ingress(`alb-in-${port}-v6`, this.alb, port, { cidrIpv6: "::/0" }, `HTTP${port === 443 ? "S" : ""} from anywhere`);
-        }
+        // 80 only redirects to HTTPS (see LoadBalancer).
+        for (const port of [80, 443]) ingress(`alb-in-${port}`, this.alb, port, { cidrIpv4: "0.0.0.0/0" }, `HTTP${port === 443 ? "S" : ""} from anywhere`);
         for (const [role, sg] of [["web", this.web], ["streaming", this.streaming]] as const) {
             egress(`alb-to-${role}`, this.alb, NODE_HTTP_PORT, { referencedSecurityGroupId: sg.id }, `ALB to ${role} nginx`);
             ingress(`${role}-from-alb`, sg, NODE_HTTP_PORT, { referencedSecurityGroupId: this.alb.id }, "From the ALB only");

@@ -29,6 +29,18 @@ export interface TierPlacement {
     node: NodeContext;
 }
 
+/**
+ * CPU credit mode for a group: unset for fixed-performance families. On-demand burstable
+ * groups run unlimited, since the article's t2 fleet stalled when credits ran out. Groups
+ * that buy spot follow AWS's advice for spot burstable instances, standard, so a short-lived
+ * spot instance is not billed for surplus credits; a CPUCreditBalance alarm watches them.
+ */
+export function cpuCreditsFor(capacity: CapacityConfig): "standard" | "unlimited" | undefined {
+    if (!isBurstable(capacity.families)) return undefined;
+    const allOnDemand = capacity.onDemandPercentAboveBase === 100 || capacity.onDemandBase >= capacity.max;
+    return allOnDemand ? "unlimited" : "standard";
+}
+
 /** AutoscaledRole args for a group: its capacity and spot mix, image and rendered node. */
 export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spec: NodeSpec, role: string): AutoscaledRoleArgs {
     const architecture = architectureOf(capacity.families);
@@ -46,8 +58,7 @@ export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spe
         max: capacity.max,
         onDemandBase: capacity.onDemandBase,
         onDemandPercentAboveBase: capacity.onDemandPercentAboveBase,
-        // The article's t2 fleet stalled when credits ran out; unlimited trades that for a bill.
-        cpuCredits: isBurstable(capacity.families) ? "unlimited" : undefined,
+        cpuCredits: cpuCreditsFor(capacity),
         tags: { Role: role },
     };
 }

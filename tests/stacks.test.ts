@@ -117,11 +117,11 @@ for (const stack of STACKS) {
         it("opens only the paths between tiers: internet to ALB, ALB to web and streaming, apps to the data stores", () => {
             const paths = (rules: PlannedResource[]) => rules.map(r => {
                 const i = r.inputs;
-                const peer = i.referencedSecurityGroupId ? sgName(plan, i.referencedSecurityGroupId) : (i.cidrIpv4 ?? i.cidrIpv6);
+                const peer = i.referencedSecurityGroupId ? sgName(plan, i.referencedSecurityGroupId) : i.cidrIpv4;
                 return `${sgName(plan, i.securityGroupId)}:${i.fromPort}<-${peer}`;
             }).sort();
             assert.deepEqual(paths(ofType(plan, INGRESS)), [
-                "alb:443<-0.0.0.0/0", "alb:443<-::/0", "alb:80<-0.0.0.0/0", "alb:80<-::/0",
+                "alb:443<-0.0.0.0/0", "alb:80<-0.0.0.0/0",
                 "cache:6379<-sidekiq", "cache:6379<-streaming", "cache:6379<-web",
                 "database:5432<-sidekiq", "database:5432<-streaming", "database:5432<-web",
                 "streaming:80<-alb", "web:80<-alb",

@@ -7,6 +7,7 @@ import { NODE_LAYOUT } from "../components/userdata/layout";
 import { renderStreamingSite } from "../components/userdata/nginx";
 import { NodeContext, sidekiqNode, streamingNode, webNode } from "../components/userdata/roles";
 import { renderFetchEnvScript, renderSidekiqUnit } from "../components/userdata/units";
+import { cpuCreditsFor } from "../components/tier";
 import { DEFAULTS, SidekiqGroupConfig, StreamingConfig, WebConfig } from "../stacks/schema";
 
 const ctx: NodeContext = { region: "ap-northeast-1", ssmPath: "/mastodon/test", vpcCidr: "10.9.0.0/16", layout: NODE_LAYOUT };
@@ -76,5 +77,13 @@ describe("node rendering", () => {
         const doc = parse(text);
         assert.deepEqual(doc.write_files.map((f: { path: string }) => f.path), ["/usr/local/sbin/mastodon-fetch-env", "/etc/systemd/system/mastodon-env.service", "/etc/systemd/system/mastodon-sidekiq-default@.service"]);
         assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "mastodon-env.service", "mastodon-sidekiq-default@1.service"]);
+    });
+
+    it("gives burstable groups unlimited credits on-demand and AWS's standard mode where they buy spot", () => {
+        const t3 = { ...capacity, families: ["t3a", "t3"], size: "medium", min: 1, max: 2 };
+        assert.equal(cpuCreditsFor({ ...t3, onDemandBase: 2 }), "unlimited");
+        assert.equal(cpuCreditsFor({ ...t3, onDemandPercentAboveBase: 100 }), "unlimited");
+        assert.equal(cpuCreditsFor({ ...t3, onDemandBase: 1 }), "standard");
+        assert.equal(cpuCreditsFor(capacity), undefined, "fixed-performance families take no credit setting");
     });
 });
