@@ -54,6 +54,17 @@ describe("npm run plan", () => {
         assert.equal(bad.out, "");
     });
 
+    it("writes every file each node runs with --render", () => {
+        const out = path.join(dir, "rendered");
+        const r = plan("--stack", "prod", "--render", out, "--json");
+        assert.equal(r.code, 0, r.err);
+        const web = readFileSync(path.join(out, "mastodon-prod-web/etc/systemd/system/mastodon-web.service"), "utf8");
+        assert.match(web, /^Environment=WEB_CONCURRENCY=8$/m);
+        const userData = readFileSync(path.join(out, "mastodon-prod-sidekiq-push/user-data.yaml"), "utf8");
+        assert.ok(userData.startsWith("#cloud-config\n"));
+        assert.match(readFileSync(path.join(out, "mastodon-prod-streaming/etc/nginx/sites-enabled/mastodon"), "utf8"), /least_conn;/);
+    });
+
     it("refuses a missing stack file and unknown flags clearly", () => {
         const missing = plan("--stack", "nope");
         assert.equal(missing.code, 1);
