@@ -87,10 +87,18 @@ export const CACHE_NODE_TYPES: readonly string[] = [
  */
 export const MASTODON_QUEUES: readonly string[] = ["default", "push", "ingress", "mailers", "pull", "scheduler", "fasp"];
 
+/** DBInstanceClassMemory / 9531392: the memory-derived part of RDS's max_connections formula. */
+export function uncappedMaxConnections(memoryGiB: number): number {
+    return Math.floor((memoryGiB * 1024 ** 3) / 9531392);
+}
+
 /** The AWS formula for RDS PostgreSQL's default max_connections, from the class's memory. */
 export function defaultMaxConnections(memoryGiB: number): number {
-    return Math.min(Math.floor((memoryGiB * 1024 ** 3) / 9531392), 5000);
+    return Math.min(uncappedMaxConnections(memoryGiB), 5000);
 }
+
+/** True for burstable (t-family) RDS and ElastiCache classes: db.t4g.medium, cache.t4g.small. */
+export const isBurstableClass = (cls: string): boolean => /^(db|cache)\.t\d/.test(cls);
 
 /** The instance types of a group: each family at the group's size, in the order given. */
 export function instanceTypesOf(group: { families: string[]; size: string }): string[] {

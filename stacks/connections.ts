@@ -1,12 +1,15 @@
 // The worst-case PostgreSQL connection count. PostgreSQL forks a process per connection, and
 // the article's database fell over when app instances were scaled up; so the budget counts
-// every group at its max size.
+// every group at its max size, against the class's max_connections.
 
 import { DB_CLASS_MEMORY_GIB, defaultMaxConnections } from "./catalog";
 import { EnvironmentConfig } from "./schema";
 
 /** Connections kept free for migrations, `rails console`, monitoring and RDS itself. */
 export const RESERVED_CONNECTIONS = 20;
+
+/** Share of max_connections RDS Proxy may open to the database (its maxConnectionsPercent). */
+export const PROXY_MAX_CONNECTIONS_PERCENT = 90;
 
 export interface ConnectionShare {
     /** "web", "streaming" or "sidekiq-<group>". */
@@ -17,11 +20,18 @@ export interface ConnectionShare {
 
 export interface ConnectionBudget {
     shares: ConnectionShare[];
+    /** Direct connections kept free (migrations bypass any pooler). */
     reserved: number;
-    /** Sum of the shares and the reserve. */
+    /** Sum of the shares and the reserve: what the app can open at max size. */
     total: number;
-    /** max_connections of the configured class (AWS's default formula). */
+    /** max_connections: the parameter group's value, or AWS's default for the class. */
     limit: number;
+    /** Where the limit comes from, for messages. */
+    limitSource: string;
+    /** With RDS Proxy: the server connections the proxy may open; undefined without a pooler. */
+    proxyConnections?: number;
+    /** True when the app's connections fit. */
+    fits: boolean;
 }
 
 export function connectionBudget(env: EnvironmentConfig): ConnectionBudget {
@@ -33,6 +43,14 @@ export function connectionBudget(env: EnvironmentConfig): ConnectionBudget {
         ...env.sidekiq.map(g => ({ role: `sidekiq-${g.name}`, connections: g.max * g.processes * g.threads })),
     ];
     const total = shares.reduce((sum, s) => sum + s.connections, RESERVED_CONNECTIONS);
-    const memory = DB_CLASS_MEMORY_GIB[env.database.instanceClass] ?? 0;
-    return { shares, reserved: RESERVED_CONNECTIONS, total, limit: defaultMaxConnections(memory) };
+    const { instanceClass, maxConnections } = env.database;
+    const limit = maxConnections || defaultMaxConnections(DB_CLASS_MEMORY_GIB[instanceClass] ?? 0);
+    const limitSource = maxConnections ? "max_connections in the parameter group" : `${instanceClass}'s default max_connections`;
+    if (env.database.pooler === "rdsProxy") {
+        // The app's connections end at the proxy, which multiplexes them onto at most this many;
+        // what must fit beside them is the direct reserve.
+        const proxyConnections = Math.floor((limit * PROXY_MAX_CONNECTIONS_PERCENT) / 100);
+        return { shares, reserved: RESERVED_CONNECTIONS, total, limit, limitSource, proxyConnections, fits: proxyConnections + RESERVED_CONNECTIONS <= limit };
+    }
+    return { shares, reserved: RESERVED_CONNECTIONS, total, limit, limitSource, fits: total <= limit };
 }

@@ -46,6 +46,8 @@ export interface SidekiqGroupConfig extends CapacityConfig {
     threads: number;
     /** Sidekiq processes per instance. Default 1. */
     processes: number;
+    /** Queues this group serves on purpose alongside another group that lists them too. Default none. */
+    sharedQueues: string[];
 }
 
 /** The Mastodon-side nginx tuning on web nodes (the article's values are the defaults). */
@@ -96,6 +98,10 @@ export interface DatabaseConfig {
     backupRetentionDays: number;
     /** Refuse `pulumi destroy` and console deletes. Default true. */
     deletionProtection: boolean;
+    /** max_connections set in the parameter group; 0 keeps AWS's default formula. Default 0. */
+    maxConnections: number;
+    /** "rdsProxy" puts RDS Proxy between the app and the database; "none" connects directly. Default none. */
+    pooler: "none" | "rdsProxy";
 }
 
 export interface CacheConfig {
@@ -125,6 +131,21 @@ export interface SmtpConfig {
     login: string;
 }
 
+/** Deliberate exceptions to the production guards. */
+export interface AllowConfig {
+    /** Let production run burstable (t*) instance, DB or cache classes. Default false. */
+    burstable: boolean;
+    /** Let production run a single-AZ database or a cache without a replica. Default false. */
+    singleAz: boolean;
+}
+
+export interface AlertsConfig {
+    /** Email addresses subscribed to the alarm topic (each must confirm). Default none. */
+    emails: string[];
+    /** CPUCreditBalance below which a burstable instance alarms. Default 50. */
+    cpuCreditBalanceMin: number;
+}
+
 /** One environment, fully resolved: everything the components need and nothing they read themselves. */
 export interface EnvironmentConfig {
     /** Stack name (staging, prod, ...). */
@@ -137,6 +158,10 @@ export interface EnvironmentConfig {
     dnsZone: string;
     /** Mark databases, caches, buckets and distributions `protect` in Pulumi. Default true. */
     protectData: boolean;
+    /** Production guards apply. Default true for stacks named prod, production or prod-*. */
+    production: boolean;
+    allow: AllowConfig;
+    alerts: AlertsConfig;
     network: NetworkConfig;
     image: ImageConfig;
     database: DatabaseConfig;
@@ -152,9 +177,12 @@ export interface EnvironmentConfig {
 /** Defaults for everything optional, in one place. Required keys have no entry here. */
 export const DEFAULTS = {
     protectData: true,
+    production: (stack: string): boolean => /^prod(uction)?(-|$)/.test(stack),
+    allow: { burstable: false, singleAz: false },
+    alerts: { cpuCreditBalanceMin: 50 },
     network: { cidr: "10.0.0.0/16", azCount: 2, natGateways: "perAz" },
     image: { owner: "self" },
-    database: { engineVersion: "16", storageGb: 100, multiAz: true, backupRetentionDays: 14, deletionProtection: true },
+    database: { engineVersion: "16", storageGb: 100, multiAz: true, backupRetentionDays: 14, deletionProtection: true, maxConnections: 0, pooler: "none" },
     cache: { engine: "valkey", engineVersion: "7.2", replicas: 1 },
     media: { priceClass: "PriceClass_100" },
     smtp: { port: 587, login: "" },
@@ -168,6 +196,6 @@ export const DEFAULTS = {
 
 /** The top-level keys a stack file may set under `mastodon:`. Anything else is a typo. */
 export const TOP_LEVEL_KEYS = [
-    "domain", "dnsZone", "protectData", "network", "image", "database", "cache", "media",
+    "domain", "dnsZone", "protectData", "production", "allow", "alerts", "network", "image", "database", "cache", "media",
     "smtp", "nginx", "web", "streaming", "sidekiq",
 ] as const;

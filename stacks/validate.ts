@@ -1,12 +1,12 @@
 // Turns one stack's raw config into a typed EnvironmentConfig, or refuses it with every problem
 // listed. Pure: no Pulumi runtime, no AWS, so it is tested table-style without mocks.
 
-import { Architecture, CACHE_NODE_TYPES, DB_CLASS_MEMORY_GIB, INSTANCE_FAMILIES, MASTODON_QUEUES } from "./catalog";
-import { connectionBudget } from "./connections";
+import { CACHE_NODE_TYPES, DB_CLASS_MEMORY_GIB, INSTANCE_FAMILIES, MASTODON_QUEUES, uncappedMaxConnections } from "./catalog";
+import { applyGuards } from "./guards";
 import { Raw, Reader } from "./reader";
 import {
-    CacheConfig, CapacityConfig, DatabaseConfig, DEFAULTS, EnvironmentConfig, ImageConfig, MediaConfig,
-    NetworkConfig, NginxConfig, SidekiqGroupConfig, SmtpConfig, StreamingConfig, TOP_LEVEL_KEYS, WebConfig,
+    AlertsConfig, AllowConfig, CacheConfig, CapacityConfig, DatabaseConfig, DEFAULTS, EnvironmentConfig, ImageConfig,
+    MediaConfig, NetworkConfig, NginxConfig, SidekiqGroupConfig, SmtpConfig, StreamingConfig, TOP_LEVEL_KEYS, WebConfig,
 } from "./schema";
 
 const CAPACITY_KEYS = ["families", "size", "min", "max", "onDemandBase", "onDemandPercentAboveBase"] as const;
@@ -33,6 +33,9 @@ export function parseEnvironment(stack: string, region: string | undefined, raw:
         domain,
         dnsZone,
         protectData: r.bool(raw, "", "protectData", DEFAULTS.protectData),
+        production: r.bool(raw, "", "production", DEFAULTS.production(stack)),
+        allow: parseAllow(r, raw.allow),
+        alerts: parseAlerts(r, raw.alerts),
         network: parseNetwork(r, raw.network),
         image: parseImage(r, raw.image),
         database: parseDatabase(r, raw.database),
@@ -44,10 +47,21 @@ export function parseEnvironment(stack: string, region: string | undefined, raw:
         streaming: parseStreaming(r, raw.streaming),
         sidekiq: parseSidekiq(r, raw.sidekiq),
     };
-    checkImageCoversArchitectures(r, env);
-    checkConnectionBudget(r, env);
+    applyGuards(r, env);
     r.check();
     return env;
+}
+
+function parseAllow(r: Reader, value: unknown): AllowConfig {
+    const o = r.object(value, "allow", ["burstable", "singleAz"]);
+    return { burstable: r.bool(o, "allow", "burstable", DEFAULTS.allow.burstable), singleAz: r.bool(o, "allow", "singleAz", DEFAULTS.allow.singleAz) };
+}
+
+function parseAlerts(r: Reader, value: unknown): AlertsConfig {
+    const o = r.object(value, "alerts", ["emails", "cpuCreditBalanceMin"]);
+    const emails = o.emails === undefined ? [] : r.stringList(o, "alerts", "emails");
+    for (const e of emails) if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) r.fail("alerts.emails", e, "expected an email address such as oncall@social.example.org");
+    return { emails, cpuCreditBalanceMin: r.int(o, "alerts", "cpuCreditBalanceMin", 1, 1000, DEFAULTS.alerts.cpuCreditBalanceMin) };
 }
 
 function parseNetwork(r: Reader, value: unknown): NetworkConfig {
@@ -76,7 +90,7 @@ function parseImage(r: Reader, value: unknown): ImageConfig {
 }
 
 function parseDatabase(r: Reader, value: unknown): DatabaseConfig {
-    const o = r.object(value, "database", ["instanceClass", "engineVersion", "storageGb", "maxStorageGb", "multiAz", "backupRetentionDays", "deletionProtection"]);
+    const o = r.object(value, "database", ["instanceClass", "engineVersion", "storageGb", "maxStorageGb", "multiAz", "backupRetentionDays", "deletionProtection", "maxConnections", "pooler"]);
     const d = DEFAULTS.database;
     const instanceClass = r.oneOf(o, "database", "instanceClass", Object.keys(DB_CLASS_MEMORY_GIB));
     const storageGb = r.int(o, "database", "storageGb", 20, 65536, d.storageGb);
@@ -88,6 +102,10 @@ function parseDatabase(r: Reader, value: unknown): DatabaseConfig {
         multiAz: r.bool(o, "database", "multiAz", d.multiAz),
         backupRetentionDays: r.int(o, "database", "backupRetentionDays", 7, 35, d.backupRetentionDays),
         deletionProtection: r.bool(o, "database", "deletionProtection", d.deletionProtection),
+        // Lower than AWS's default, or higher up to what the class's memory supports (past the 5000 cap).
+        maxConnections: o.maxConnections === undefined ? d.maxConnections
+            : r.int(o, "database", "maxConnections", 20, uncappedMaxConnections(DB_CLASS_MEMORY_GIB[instanceClass] ?? 1)),
+        pooler: r.oneOf(o, "database", "pooler", ["none", "rdsProxy"] as const, d.pooler),
     };
 }
 
@@ -179,58 +197,17 @@ function parseSidekiq(r: Reader, value: unknown): SidekiqGroupConfig[] {
     }
     const groups = value.map((g, i) => {
         const path = `sidekiq[${i}]`;
-        const o = r.object(g, path, ["name", ...CAPACITY_KEYS, "queues", "threads", "processes"]);
+        const o = r.object(g, path, ["name", ...CAPACITY_KEYS, "queues", "threads", "processes", "sharedQueues"]);
+        const queues = r.stringList(o, path, "queues", MASTODON_QUEUES);
+        const sharedQueues = o.sharedQueues === undefined ? [] : r.stringList(o, path, "sharedQueues", queues);
         return {
             name: r.string(o, path, "name", { pattern: GROUP_NAME, hint: "lowercase letters, digits and dashes, at most 20, e.g. push" }),
-            queues: r.stringList(o, path, "queues", MASTODON_QUEUES),
+            queues,
             ...parseCapacity(r, o, path),
             threads: r.int(o, path, "threads", 1, 100),
             processes: r.int(o, path, "processes", 1, 16, DEFAULTS.sidekiq.processes),
+            sharedQueues,
         };
     });
-    checkQueues(r, groups);
     return groups;
-}
-
-/** Every queue served exactly once; the scheduler in exactly one process of one on-demand instance. */
-function checkQueues(r: Reader, groups: SidekiqGroupConfig[]): void {
-    const names = groups.map(g => g.name);
-    names.forEach((n, i) => { if (n && names.indexOf(n) !== i) r.fail(`sidekiq[${i}].name`, n, "names must be unique; another group already uses it"); });
-    const servedBy = new Map<string, string[]>();
-    for (const g of groups) for (const q of g.queues) servedBy.set(q, [...(servedBy.get(q) ?? []), g.name]);
-    for (const q of MASTODON_QUEUES) {
-        const by = servedBy.get(q) ?? [];
-        if (by.length === 0) r.fail("sidekiq", q, `queue "${q}" is served by no group; its jobs would pile up silently. Add it to a group's queues`);
-        if (by.length > 1) r.fail("sidekiq", q, `queue "${q}" is served by groups ${by.join(", ")}; give each queue one group so it is sized in one place`);
-    }
-    groups.forEach((g, i) => {
-        if (!g.queues.includes("scheduler")) return;
-        const path = `sidekiq[${i}]`;
-        if (g.max !== 1 || g.min !== 1) r.fail(`${path}.max`, g.max, "the group serving \"scheduler\" must have min 1 and max 1: Mastodon's scheduler must run in exactly one process");
-        if (g.processes !== 1) r.fail(`${path}.processes`, g.processes, "the group serving \"scheduler\" must run 1 process per instance");
-        if (g.onDemandBase < 1) r.fail(`${path}.onDemandBase`, g.onDemandBase, "the group serving \"scheduler\" must be on-demand (onDemandBase: 1), so a spot reclaim never stops scheduled jobs");
-    });
-}
-
-/** A role whose architecture has no fixed AMI id needs the name filter to look one up. */
-function checkImageCoversArchitectures(r: Reader, env: EnvironmentConfig): void {
-    const archs = new Set<Architecture>();
-    for (const g of [env.web, env.streaming, ...env.sidekiq]) {
-        const f = INSTANCE_FAMILIES[g.families[0]];
-        if (f) archs.add(f.architecture);
-    }
-    const missing = [...archs].filter(a => !env.image.amiIds[a]);
-    if (missing.length > 0 && !env.image.name) {
-        r.fail("image.name", env.image.name || undefined, `required to look up the ${missing.join(" and ")} image (or set image.amiIds.${missing[0]}); e.g. "mastodon-4.3.*"`);
-    }
-}
-
-function checkConnectionBudget(r: Reader, env: EnvironmentConfig): void {
-    if (r.problems.length > 0) return; // the budget of a config with other mistakes means nothing
-    const b = connectionBudget(env);
-    if (b.total <= b.limit) return;
-    const shares = b.shares.map(s => `${s.role} ${s.connections}`).join(", ");
-    r.fail("database.instanceClass", env.database.instanceClass,
-        `at max size the app can open ${b.total} PostgreSQL connections (${shares}, reserved ${b.reserved}) but this class allows ${b.limit}. ` +
-        "Use a larger class, lower max, threads or pools, or fewer processes");
 }

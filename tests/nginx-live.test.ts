@@ -174,8 +174,11 @@ describe("prod's rendered nginx, live on loopback", () => {
     });
 
     it("spreads held WebSockets across the streaming processes (least_conn)", async () => {
-        const opened = await Promise.all([...Array(cfg.streaming.processes * 2).keys()].map(() => upgrade(streamingNode, "/api/v1/streaming")));
-        sockets.push(...opened.map(o => o.socket));
+        const opened: { stub: string; socket: Socket }[] = [];
+        for (let i = 0; i < cfg.streaming.processes * 2; i++) {
+            opened.push(await upgrade(streamingNode, "/api/v1/streaming"));
+            sockets.push(opened[i].socket);
+        }
         assert.equal(new Set(opened.map(o => o.stub)).size, cfg.streaming.processes);
     });
 });

@@ -17,7 +17,7 @@ const file = (spec: { files: { path: string; content: string }[] }, path: string
 
 describe("node rendering", () => {
     it("gives each Sidekiq process DB_POOL equal to its threads, a -q per queue, and MALLOC_ARENA_MAX=2", () => {
-        const g: SidekiqGroupConfig = { ...capacity, name: "pushpull", queues: ["push", "pull"], threads: 25, processes: 3 };
+        const g: SidekiqGroupConfig = { ...capacity, name: "pushpull", queues: ["push", "pull"], threads: 25, processes: 3, sharedQueues: [] };
         const unit = renderSidekiqUnit(g, NODE_LAYOUT);
         assert.match(unit, /^ExecStart=\/home\/mastodon\/\.rbenv\/shims\/bundle exec sidekiq -c 25 -q push -q pull$/m);
         assert.match(unit, /^Environment=DB_POOL=25$/m);
@@ -71,7 +71,7 @@ describe("node rendering", () => {
     });
 
     it("assembles a #cloud-config that writes the files and then starts the units", () => {
-        const g: SidekiqGroupConfig = { ...capacity, name: "default", queues: ["default"], threads: 40, processes: 1 };
+        const g: SidekiqGroupConfig = { ...capacity, name: "default", queues: ["default"], threads: 40, processes: 1, sharedQueues: [] };
         const text = renderCloudConfig(sidekiqNode(ctx, g));
         assert.ok(text.startsWith("#cloud-config\n"));
         const doc = parse(text);

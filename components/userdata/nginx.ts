@@ -129,7 +129,9 @@ export function renderStreamingSite(processes: number, vpcCidr: string): string 
     return `${MAPS}
 
 upstream streaming {
-    # WebSockets live for hours; send each new one to the least busy process.
+    # WebSockets live for hours; send each new one to the least busy process. The shared zone
+    # lets every nginx worker see the same connection counts.
+    zone streaming 64k;
     least_conn;
 ${servers}
 }
