@@ -14,3 +14,4 @@ export const databaseAddress = outputs.databaseAddress;
 export const redisEndpoint = outputs.redisEndpoint;
 export const settingsPath = outputs.settingsPath;
 export const autoscalingGroups = outputs.autoscalingGroups;
+export const alarmTopicArn = outputs.alarmTopicArn;

@@ -33,6 +33,8 @@ export function cacheParameterFamily(engine: string, engineVersion: string): str
 export class Cache extends pulumi.ComponentResource {
     readonly primaryEndpoint: pulumi.Output<string>;
     readonly port: pulumi.Output<number>;
+    /** Node (cache cluster) ids: ElastiCache names them <group id>-001, -002, ... */
+    readonly nodeIds: pulumi.Output<string>[];
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:cache:Cache", name, {}, opts);
@@ -67,6 +69,7 @@ export class Cache extends pulumi.ComponentResource {
 
         this.primaryEndpoint = group.primaryEndpointAddress;
         this.port = group.port.apply(port => port ?? 6379);
+        this.nodeIds = [...Array(1 + args.replicas).keys()].map(i => pulumi.interpolate`${group.id}-00${i + 1}`);
         this.registerOutputs({ primaryEndpoint: this.primaryEndpoint });
     }
 }

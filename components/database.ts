@@ -25,6 +25,8 @@ export interface DatabaseArgs {
     deletionProtection: boolean;
     /** Master password (generated, secret). */
     password: pulumi.Input<string>;
+    /** max_connections to set in the parameter group (takes a reboot); 0 keeps AWS's default. Default 0. */
+    maxConnections?: number;
     /** Also `protect` the instance in Pulumi state. Default false. */
     protect?: boolean;
 }
@@ -56,6 +58,7 @@ export class Database extends pulumi.ComponentResource {
                 { name: "log_lock_waits", value: "1" },
                 // Mastodon connects with TLS; refuse plain-text connections.
                 { name: "rds.force_ssl", value: "1" },
+                ...(args.maxConnections ? [{ name: "max_connections", value: String(args.maxConnections), applyMethod: "pending-reboot" }] : []),
             ],
         }, p);
         const db = new aws.rds.Instance(name, {

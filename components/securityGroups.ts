@@ -10,6 +10,8 @@ export interface SecurityGroupsArgs {
     vpcId: pulumi.Input<string>;
     /** SMTP port the app sends mail to (egress is opened for it). */
     smtpPort: number;
+    /** RDS Proxy sits in front of the database: apps reach it, and only web (migrations) reaches the database. Default false. */
+    dbProxy?: boolean;
 }
 
 /** The other side of a rule: an address range or another group. */
@@ -25,6 +27,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
     readonly sidekiq: aws.ec2.SecurityGroup;
     readonly database: aws.ec2.SecurityGroup;
     readonly cache: aws.ec2.SecurityGroup;
+    /** The RDS Proxy's group, when there is one. */
+    readonly dbProxy?: aws.ec2.SecurityGroup;
 
     constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:network:SecurityGroups", name, {}, opts);
@@ -51,11 +55,24 @@ export class SecurityGroups extends pulumi.ComponentResource {
             ingress(`${role}-from-alb`, sg, NODE_HTTP_PORT, { referencedSecurityGroupId: this.alb.id }, "From the ALB only");
         }
 
+        const proxy = args.dbProxy ? group("db-proxy", "Mastodon RDS Proxy: app nodes in, PostgreSQL out") : undefined;
+        this.dbProxy = proxy;
+        if (proxy) {
+            ingress("database-from-db-proxy", this.database, 5432, { referencedSecurityGroupId: proxy.id }, "PostgreSQL from RDS Proxy");
+            egress("db-proxy-to-database", proxy, 5432, { referencedSecurityGroupId: this.database.id }, "PostgreSQL");
+        }
+
         const apps = [["web", this.web], ["streaming", this.streaming], ["sidekiq", this.sidekiq]] as const;
         for (const [role, sg] of apps) {
-            ingress(`database-from-${role}`, this.database, 5432, { referencedSecurityGroupId: sg.id }, `PostgreSQL from ${role}`);
+            // Behind a proxy, only web (where migrations run) keeps a direct path to the database.
+            const db = proxy && role !== "web" ? { id: "db-proxy", sg: proxy } : { id: "database", sg: this.database };
+            ingress(`${db.id}-from-${role}`, db.sg, 5432, { referencedSecurityGroupId: sg.id }, `PostgreSQL from ${role}`);
+            egress(`${role}-to-${db.id}`, sg, 5432, { referencedSecurityGroupId: db.sg.id }, "PostgreSQL");
+            if (proxy && role === "web") {
+                ingress("db-proxy-from-web", proxy, 5432, { referencedSecurityGroupId: sg.id }, "PostgreSQL from web");
+                egress("web-to-db-proxy", sg, 5432, { referencedSecurityGroupId: proxy.id }, "PostgreSQL via RDS Proxy");
+            }
             ingress(`cache-from-${role}`, this.cache, 6379, { referencedSecurityGroupId: sg.id }, `Redis from ${role}`);
-            egress(`${role}-to-database`, sg, 5432, { referencedSecurityGroupId: this.database.id }, "PostgreSQL");
             egress(`${role}-to-cache`, sg, 6379, { referencedSecurityGroupId: this.cache.id }, "Redis");
             // Federation, S3, SSM and package mirrors are HTTPS (some remote servers still serve HTTP);
             // DNS, NTP and instance metadata use link-local endpoints that security groups do not filter.

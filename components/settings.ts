@@ -26,7 +26,8 @@ export class AppSettings extends pulumi.ComponentResource {
             new aws.ssm.Parameter(`${name}-${key.toLowerCase().replace(/_/g, "-")}`, {
                 name: `${args.path}/${key}`,
                 type: secure ? "SecureString" : "String",
-                value: secure ? pulumi.secret(value) : value,
+                // The provider marks `value` secret; plain settings go in insecureValue so a plan shows them.
+                ...(secure ? { value: pulumi.secret(value) } : { insecureValue: value }),
                 tier: "Standard",
             }, { parent: this });
         for (const [k, v] of Object.entries(args.settings)) put(k, v, false);

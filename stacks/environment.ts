@@ -5,9 +5,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
 import { Database, DB_NAME, DB_USER } from "../components/database";
+import { DbProxy } from "../components/dbProxy";
 import { InstanceRole } from "../components/instanceRole";
 import { LoadBalancer } from "../components/loadBalancer";
 import { MediaStore } from "../components/media";
+import { CreditWatch, Monitoring } from "../components/monitoring";
 import { Network } from "../components/network";
 import { AppSecrets } from "../components/secrets";
 import { SecurityGroups } from "../components/securityGroups";
@@ -18,7 +20,7 @@ import { BootImage } from "../components/tier";
 import { NODE_LAYOUT } from "../components/userdata/layout";
 import { NodeContext } from "../components/userdata/roles";
 import { WebTier } from "../components/webTier";
-import { Architecture, architectureOf } from "./catalog";
+import { Architecture, architectureOf, isBurstable, isBurstableClass } from "./catalog";
 import { EnvironmentConfig, ImageConfig } from "./schema";
 
 /** What `pulumi stack output` shows. No secret is among them. */
@@ -31,7 +33,11 @@ export interface EnvironmentOutputs {
     redisEndpoint: pulumi.Output<string>;
     settingsPath: string;
     autoscalingGroups: Record<string, pulumi.Output<string>>;
+    alarmTopicArn: pulumi.Output<string>;
 }
+
+/** Where alarm descriptions point operators: the runbooks in this repository. */
+const RUNBOOKS = "docs/runbooks (in the infrastructure repository)";
 
 /** Looks up (or pins) the newest image for one architecture. */
 function bootImage(image: ImageConfig, architecture: Architecture): BootImage {
@@ -53,7 +59,8 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     const ssmPath = settingsPath(cfg.stack);
 
     const network = new Network(name, { region: cfg.region, ...cfg.network });
-    const sgs = new SecurityGroups(name, { vpcId: network.vpcId, smtpPort: cfg.smtp.port });
+    const pooled = cfg.database.pooler === "rdsProxy";
+    const sgs = new SecurityGroups(name, { vpcId: network.vpcId, smtpPort: cfg.smtp.port, dbProxy: pooled });
     const secrets = new AppSecrets(name);
 
     const database = new Database(name, {
@@ -63,6 +70,15 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         protect: cfg.protectData,
         ...cfg.database,
     });
+    // Behind RDS Proxy the app connects to the proxy without prepared statements (they would pin
+    // each client to a server connection); migrations still go straight to the database.
+    const proxy = pooled ? new DbProxy(name, {
+        subnetIds: network.privateSubnetIds,
+        securityGroupId: sgs.dbProxy!.id,
+        dbInstanceIdentifier: database.instanceId,
+        username: DB_USER,
+        password: secrets.dbPassword,
+    }) : undefined;
     const cache = new Cache(name, {
         subnetIds: network.privateSubnetIds,
         securityGroupId: sgs.cache.id,
@@ -83,7 +99,8 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         path: ssmPath,
         settings: {
             LOCAL_DOMAIN: cfg.domain,
-            DB_HOST: database.address,
+            DB_HOST: proxy ? proxy.endpoint : database.address,
+            ...(proxy ? { PREPARED_STATEMENTS: "false", MIGRATION_DB_HOST: database.address } : {}),
             DB_PORT: database.port.apply(String),
             DB_NAME,
             DB_USER,
@@ -136,6 +153,21 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         groups: cfg.sidekiq,
     });
 
+    const creditWatches: CreditWatch[] = [];
+    const groups: [string, string[], pulumi.Output<string>][] = [
+        ["web", cfg.web.families, web.group.groupName],
+        ["streaming", cfg.streaming.families, streaming.group.groupName],
+        ...cfg.sidekiq.map(g => [`sidekiq-${g.name}`, g.families, sidekiq.groups[g.name].groupName] as [string, string[], pulumi.Output<string>]),
+    ];
+    for (const [label, families, groupName] of groups) {
+        if (isBurstable(families)) creditWatches.push({ label, namespace: "AWS/EC2", dimensions: { AutoScalingGroupName: groupName } });
+    }
+    if (isBurstableClass(cfg.database.instanceClass)) creditWatches.push({ label: "database", namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: database.instanceId } });
+    if (isBurstableClass(cfg.cache.nodeType)) {
+        cache.nodeIds.forEach((id, i) => creditWatches.push({ label: `cache-${i + 1}`, namespace: "AWS/ElastiCache", dimensions: { CacheClusterId: id } }));
+    }
+    const monitoring = new Monitoring(name, { emails: cfg.alerts.emails, cpuCreditBalanceMin: cfg.alerts.cpuCreditBalanceMin, creditWatches, runbookBaseUrl: RUNBOOKS });
+
     const autoscalingGroups: Record<string, pulumi.Output<string>> = {
         web: web.group.groupName,
         streaming: streaming.group.groupName,
@@ -151,5 +183,6 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         redisEndpoint: cache.primaryEndpoint,
         settingsPath: ssmPath,
         autoscalingGroups,
+        alarmTopicArn: monitoring.topicArn,
     };
 }

@@ -39,6 +39,10 @@ for (const stack of STACKS) {
             }
             for (const p of params.filter(x => x.inputs.type === "SecureString")) assert.equal(p.inputs.value, "[secret]", String(p.inputs.name));
             assert.ok(params.every(p => String(p.inputs.name).startsWith(`/mastodon/${stack}/`)));
+            // Plain settings stay readable in a plan, so a reviewer sees what the app will be told.
+            const domain = params.find(p => String(p.inputs.name).endsWith("/LOCAL_DOMAIN"))!;
+            assert.equal(domain.inputs.type, "String");
+            assert.match(String(domain.inputs.insecureValue), /social\.example\.org$/);
         });
     });
 }

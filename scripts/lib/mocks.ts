@@ -45,6 +45,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
                 return { id: arn, state: { ...state, arnSuffix: `targetgroup/${name}/${hex(name, 16)}` } };
             case "aws:rds/instance:Instance":
                 return { id, state: { ...state, address: `${id}.${hex(name, 12)}.${this.region}.rds.amazonaws.com`, port: 5432, identifier: id } };
+            case "aws:rds/proxy:Proxy":
+                return { id: name, state: { ...state, endpoint: `${name}.proxy-${hex(name, 12)}.${this.region}.rds.amazonaws.com` } };
             case "aws:elasticache/replicationGroup:ReplicationGroup":
                 return { id, state: { ...state, primaryEndpointAddress: `master.${id}.${hex(name, 6)}.apne1.cache.amazonaws.com`, port: inputs.port ?? 6379 } };
             case "aws:s3/bucket:Bucket":

@@ -2,6 +2,7 @@
 // Plans run one after another: the mock runtime is process-global.
 
 import { projectValues } from "../../stacks/load";
+import { Raw } from "../../stacks/reader";
 import { EnvironmentConfig } from "../../stacks/schema";
 import { parseEnvironment } from "../../stacks/validate";
 import { Plan, PlannedResource, planStack, RecordingMocks } from "../../scripts/lib/offline";
@@ -23,6 +24,16 @@ export function planInput(input: StackInput, mocks?: RecordingMocks): Promise<Pl
 export function planOf(stack: string): Promise<Plan> {
     if (!cache.has(stack)) cache.set(stack, planInput(readStack({ stack })));
     return cache.get(stack)!;
+}
+
+/** A shipped stack's input with its `mastodon:` values changed by `change` (which edits plain objects). */
+export function inputWith(stack: string, change: (raw: Raw) => void): StackInput {
+    const input = readStack({ stack });
+    const raw = structuredClone(projectValues(input.config));
+    change(raw);
+    const config = Object.fromEntries(Object.entries(input.config).filter(([k]) => !k.startsWith("mastodon:")));
+    for (const [k, v] of Object.entries(raw)) config[`mastodon:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+    return { ...input, config };
 }
 
 /** The validated config of a shipped stack file. */
