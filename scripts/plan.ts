@@ -5,24 +5,26 @@
 //   npm run plan -- --stack prod --json             machine-readable plan
 //   npm run plan -- --config proposed.yaml          plan any stack-config file
 //   npm run plan -- --stack prod --render DIR       write what every node runs into DIR
+//   npm run plan -- --stack prod --diff-against F   what changes if the stack's config became F
 
 import { parseArgs } from "util";
 import { projectValues } from "../stacks/load";
 import { ConfigError } from "../stacks/reader";
 import { parseEnvironment } from "../stacks/validate";
+import { diffPlans, renderDiff } from "./lib/diff";
 import { planStack } from "./lib/offline";
 import { renderedNodes, writeRendered } from "./lib/render";
 import { readStack, StackFileError } from "./lib/stackFile";
-import { renderSummary, renderTable } from "./lib/summary";
+import { renderBudgetChange, renderSummary, renderTable } from "./lib/summary";
 
-const USAGE = "usage: npm run plan -- (--stack NAME | --config FILE) [--json] [--render DIR]";
+const USAGE = "usage: npm run plan -- (--stack NAME | --config FILE) [--json] [--render DIR] [--diff-against FILE]";
 
 async function main(argv: string[]): Promise<number> {
     let values;
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean" }, render: { type: "string" } },
+            options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean" }, render: { type: "string" }, "diff-against": { type: "string" } },
         }));
     } catch (e) {
         console.error(`${(e as Error).message}\n${USAGE}`);
@@ -35,6 +37,13 @@ async function main(argv: string[]): Promise<number> {
     const input = readStack({ stack: values.stack, file: values.config });
     // Validate first, so a config mistake prints its message and nothing else.
     const env = parseEnvironment(input.stack, input.config["aws:region"], projectValues(input.config));
+    if (values["diff-against"]) {
+        const proposed = readStack({ stack: input.stack, file: values["diff-against"] });
+        const proposedEnv = parseEnvironment(proposed.stack, proposed.config["aws:region"], projectValues(proposed.config));
+        console.log(renderDiff(diffPlans(await planStack(input), await planStack(proposed))));
+        console.log(`\n${renderBudgetChange(env, proposedEnv)}`);
+        return 0;
+    }
     const plan = await planStack(input);
 
     if (values.render) {

@@ -54,6 +54,19 @@ describe("npm run plan", () => {
         assert.equal(bad.out, "");
     });
 
+    it("diffs a stack against a proposed config: old → new inputs, rendered lines and the budget", () => {
+        const proposed = path.join(dir, "proposed.yaml");
+        const text = readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+        writeFileSync(proposed, text.replace("pumaWorkers: 8", "pumaWorkers: 6"));
+        const r = plan("--stack", "prod", "--diff-against", proposed);
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.out, /^~ aws:ec2\/launchTemplate:LaunchTemplate mastodon-prod-web$/m);
+        assert.match(r.out, /^ {4}userData - \s+Environment=WEB_CONCURRENCY=8$/m);
+        assert.match(r.out, /^ {4}userData \+ \s+Environment=WEB_CONCURRENCY=6$/m);
+        assert.match(r.out, /0 to create, 1 to update, 0 to delete/);
+        assert.match(r.out, /PostgreSQL connections at max size: 2990 of 5000 → 2870 of 5000/);
+    });
+
     it("writes every file each node runs with --render", () => {
         const out = path.join(dir, "rendered");
         const r = plan("--stack", "prod", "--render", out, "--json");

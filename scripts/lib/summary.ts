@@ -69,16 +69,28 @@ export function renderSummary(plan: Plan, env: EnvironmentConfig): string {
         `  ${role.padEnd(20)} ${instanceTypesOf(g).join(",").padEnd(40)} min ${String(g.min).padStart(3)} max ${String(g.max).padStart(3)}  ` +
         `on-demand ${g.onDemandBase} + ${g.onDemandPercentAboveBase}% (rest spot)  ${work}`);
 
-    const b = connectionBudget(env);
-    const budget = [
-        ...b.shares.map(s => `  ${s.role.padEnd(20)} ${String(s.connections).padStart(6)}`),
-        `  ${"reserved".padEnd(20)} ${String(b.reserved).padStart(6)}`,
-        `  ${"total at max size".padEnd(20)} ${String(b.total).padStart(6)} of ${b.limit} (${env.database.instanceClass} max_connections)`,
-    ];
     return [
         `Stack ${plan.stack}: ${plan.resources.length} resources`,
         "", "Resources per type:", ...countLines,
         "", "Instances per role:", ...roleLines,
-        "", "PostgreSQL connections at max size:", ...budget,
+        "", "PostgreSQL connections at max size:", ...renderBudget(env),
     ].join("\n");
+}
+
+/** The connection budget: each role's worst case, the reserve, and the limit they must fit. */
+export function renderBudget(env: EnvironmentConfig): string[] {
+    const b = connectionBudget(env);
+    const via = b.proxyConnections === undefined ? ""
+        : `\n  via RDS Proxy: the app's ${b.total - b.reserved} client connections share at most ${b.proxyConnections} server connections`;
+    return [
+        ...b.shares.map(s => `  ${s.role.padEnd(20)} ${String(s.connections).padStart(6)}`),
+        `  ${"reserved".padEnd(20)} ${String(b.reserved).padStart(6)}`,
+        `  ${"total at max size".padEnd(20)} ${String(b.total).padStart(6)} of ${b.limit} (${b.limitSource})${via}`,
+    ];
+}
+
+/** One line: how a change moves the worst-case connection count against the limit. */
+export function renderBudgetChange(before: EnvironmentConfig, after: EnvironmentConfig): string {
+    const [a, b] = [connectionBudget(before), connectionBudget(after)];
+    return `PostgreSQL connections at max size: ${a.total} of ${a.limit} → ${b.total} of ${b.limit}`;
 }
