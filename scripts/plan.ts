@@ -65,11 +65,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-    code => process.exit(code),
+    // exitCode, not exit(): a large plan piped to another program must be flushed first.
+    code => { process.exitCode = code; },
     (e: unknown) => {
         // Config and file mistakes are the user's to fix: the message alone, no stack trace.
         const mine = e instanceof ConfigError || e instanceof StackFileError;
         console.error(mine ? (e as Error).message : e);
-        process.exit(1);
+        process.exitCode = 1;
     },
 );

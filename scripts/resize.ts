@@ -126,11 +126,12 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then(
-        code => process.exit(code),
+        // exitCode, not exit(): a large plan piped to another program must be flushed first.
+        code => { process.exitCode = code; },
         (e: unknown) => {
             const mine = e instanceof ConfigError || e instanceof StackFileError;
             console.error(mine ? (e as Error).message : e);
-            process.exit(1);
+            process.exitCode = 1;
         },
     );
 }

@@ -129,7 +129,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     const images: Partial<Record<Architecture, BootImage>> = {};
     for (const arch of architectures) images[arch] = bootImage(cfg.image, arch);
 
-    const node: NodeContext = { region: cfg.region, ssmPath, vpcCidr: cfg.network.cidr, layout: NODE_LAYOUT };
+    const node: NodeContext = { stack: cfg.stack, region: cfg.region, ssmPath, vpcCidr: cfg.network.cidr, layout: NODE_LAYOUT };
     const role = (tier: string, mediaBucketArn?: pulumi.Output<string>) =>
         new InstanceRole(`${name}-${tier}`, { settingsPath: ssmPath, mediaBucketArn });
     const placement = (securityGroupId: pulumi.Output<string>, profile: InstanceRole) =>

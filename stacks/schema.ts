@@ -26,6 +26,8 @@ export interface WebConfig extends CapacityConfig {
     pumaWorkers: number;
     /** Threads per puma worker (MAX_THREADS); each holds one DB connection. Default 5. */
     pumaThreads: number;
+    /** Average CPU percent the group's scaling policy holds. Default 60. */
+    targetCpuPercent: number;
 }
 
 /** The streaming tier: several node processes per instance behind a local nginx. */
@@ -34,6 +36,8 @@ export interface StreamingConfig extends CapacityConfig {
     processes: number;
     /** DB_POOL of each streaming process. Default 10 (Mastodon's default). */
     dbPool: number;
+    /** Average CPU percent the group's scaling policy holds. Default 50 (node is single-threaded per process). */
+    targetCpuPercent: number;
 }
 
 /** One Sidekiq autoscaling group serving a set of queues. */
@@ -48,6 +52,12 @@ export interface SidekiqGroupConfig extends CapacityConfig {
     processes: number;
     /** Queues this group serves on purpose alongside another group that lists them too. Default none. */
     sharedQueues: string[];
+    /** Age in seconds of the oldest job the scaling policy holds the group's queues at. Default 30. */
+    targetLatencySeconds: number;
+    /** Oldest-job age in seconds that raises the group's alarm. Default 300. */
+    alarmLatencySeconds: number;
+    /** Seconds a terminating instance stays quiet (no new jobs) before its processes stop, 0-60. Default 45. */
+    drainSeconds: number;
 }
 
 /** The Mastodon-side nginx tuning on web nodes (the article's values are the defaults). */
@@ -144,6 +154,20 @@ export interface AlertsConfig {
     emails: string[];
     /** CPUCreditBalance below which a burstable instance alarms. Default 50. */
     cpuCreditBalanceMin: number;
+    /** DatabaseConnections, as a percent of max_connections, that alarms. Default 80. */
+    dbConnectionsPercent: number;
+    /** Database CPU percent that alarms. Default 80. */
+    dbCpuPercent: number;
+    /** Free storage, as a percent of allocated storage, below which the database alarms. Default 10. */
+    dbFreeStoragePercent: number;
+    /** 5xx responses (ALB and targets) in 5 minutes that alarm. Default 50. */
+    http5xxPer5Minutes: number;
+    /** p95 target response time in seconds that alarms. Default 2. */
+    responseTimeP95Seconds: number;
+    /** Redis memory percent that alarms. Default 80. */
+    redisMemoryPercent: number;
+    /** Redis engine CPU percent that alarms. Default 80. */
+    redisCpuPercent: number;
 }
 
 /** One environment, fully resolved: everything the components need and nothing they read themselves. */
@@ -179,7 +203,10 @@ export const DEFAULTS = {
     protectData: true,
     production: (stack: string): boolean => /^prod(uction)?(-|$)/.test(stack),
     allow: { burstable: false, singleAz: false },
-    alerts: { cpuCreditBalanceMin: 50 },
+    alerts: {
+        cpuCreditBalanceMin: 50, dbConnectionsPercent: 80, dbCpuPercent: 80, dbFreeStoragePercent: 10,
+        http5xxPer5Minutes: 50, responseTimeP95Seconds: 2, redisMemoryPercent: 80, redisCpuPercent: 80,
+    },
     network: { cidr: "10.0.0.0/16", azCount: 2, natGateways: "perAz" },
     image: { owner: "self" },
     database: { engineVersion: "16", storageGb: 100, multiAz: true, backupRetentionDays: 14, deletionProtection: true, maxConnections: 0, pooler: "none" },
@@ -189,9 +216,9 @@ export const DEFAULTS = {
     // The article's nginx values.
     nginx: { workerProcesses: 4, workerConnections: 8192, workerRlimitNofile: 65535, keepaliveTimeout: 15, clientMaxBodySizeMb: 100 },
     capacity: { onDemandBase: 0, onDemandPercentAboveBase: 0 },
-    web: { pumaWorkers: 2, pumaThreads: 5 },
-    streaming: { processes: 2, dbPool: 10 },
-    sidekiq: { processes: 1 },
+    web: { pumaWorkers: 2, pumaThreads: 5, targetCpuPercent: 60 },
+    streaming: { processes: 2, dbPool: 10, targetCpuPercent: 50 },
+    sidekiq: { processes: 1, targetLatencySeconds: 30, alarmLatencySeconds: 300, drainSeconds: 45 },
 } as const;
 
 /** The top-level keys a stack file may set under `mastodon:`. Anything else is a typo. */

@@ -58,10 +58,22 @@ function parseAllow(r: Reader, value: unknown): AllowConfig {
 }
 
 function parseAlerts(r: Reader, value: unknown): AlertsConfig {
-    const o = r.object(value, "alerts", ["emails", "cpuCreditBalanceMin"]);
+    const d = DEFAULTS.alerts;
+    const o = r.object(value, "alerts", ["emails", ...Object.keys(d)]);
     const emails = o.emails === undefined ? [] : r.stringList(o, "alerts", "emails");
     for (const e of emails) if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) r.fail("alerts.emails", e, "expected an email address such as oncall@social.example.org");
-    return { emails, cpuCreditBalanceMin: r.int(o, "alerts", "cpuCreditBalanceMin", 1, 1000, DEFAULTS.alerts.cpuCreditBalanceMin) };
+    const percent = (key: keyof typeof d) => r.int(o, "alerts", key, 1, 99, d[key]);
+    return {
+        emails,
+        cpuCreditBalanceMin: r.int(o, "alerts", "cpuCreditBalanceMin", 1, 1000, d.cpuCreditBalanceMin),
+        dbConnectionsPercent: percent("dbConnectionsPercent"),
+        dbCpuPercent: percent("dbCpuPercent"),
+        dbFreeStoragePercent: percent("dbFreeStoragePercent"),
+        http5xxPer5Minutes: r.int(o, "alerts", "http5xxPer5Minutes", 1, 1000000, d.http5xxPer5Minutes),
+        responseTimeP95Seconds: r.int(o, "alerts", "responseTimeP95Seconds", 1, 60, d.responseTimeP95Seconds),
+        redisMemoryPercent: percent("redisMemoryPercent"),
+        redisCpuPercent: percent("redisCpuPercent"),
+    };
 }
 
 function parseNetwork(r: Reader, value: unknown): NetworkConfig {
@@ -171,22 +183,24 @@ function parseCapacity(r: Reader, o: Raw, path: string): CapacityConfig {
 }
 
 function parseWeb(r: Reader, value: unknown): WebConfig {
-    const o = r.object(value, "web", [...CAPACITY_KEYS, "pumaWorkers", "pumaThreads"]);
+    const o = r.object(value, "web", [...CAPACITY_KEYS, "pumaWorkers", "pumaThreads", "targetCpuPercent"]);
     if (value === undefined) r.fail("web", value, "required: the web tier's families, size, min and max");
     return {
         ...parseCapacity(r, o, "web"),
         pumaWorkers: r.int(o, "web", "pumaWorkers", 1, 64, DEFAULTS.web.pumaWorkers),
         pumaThreads: r.int(o, "web", "pumaThreads", 1, 32, DEFAULTS.web.pumaThreads),
+        targetCpuPercent: r.int(o, "web", "targetCpuPercent", 10, 90, DEFAULTS.web.targetCpuPercent),
     };
 }
 
 function parseStreaming(r: Reader, value: unknown): StreamingConfig {
-    const o = r.object(value, "streaming", [...CAPACITY_KEYS, "processes", "dbPool"]);
+    const o = r.object(value, "streaming", [...CAPACITY_KEYS, "processes", "dbPool", "targetCpuPercent"]);
     if (value === undefined) r.fail("streaming", value, "required: the streaming tier's families, size, min and max");
     return {
         ...parseCapacity(r, o, "streaming"),
         processes: r.int(o, "streaming", "processes", 1, 32, DEFAULTS.streaming.processes),
         dbPool: r.int(o, "streaming", "dbPool", 1, 100, DEFAULTS.streaming.dbPool),
+        targetCpuPercent: r.int(o, "streaming", "targetCpuPercent", 10, 90, DEFAULTS.streaming.targetCpuPercent),
     };
 }
 
@@ -197,7 +211,7 @@ function parseSidekiq(r: Reader, value: unknown): SidekiqGroupConfig[] {
     }
     const groups = value.map((g, i) => {
         const path = `sidekiq[${i}]`;
-        const o = r.object(g, path, ["name", ...CAPACITY_KEYS, "queues", "threads", "processes", "sharedQueues"]);
+        const o = r.object(g, path, ["name", ...CAPACITY_KEYS, "queues", "threads", "processes", "sharedQueues", "targetLatencySeconds", "alarmLatencySeconds", "drainSeconds"]);
         const queues = r.stringList(o, path, "queues", MASTODON_QUEUES);
         const sharedQueues = o.sharedQueues === undefined ? [] : r.stringList(o, path, "sharedQueues", queues);
         return {
@@ -207,6 +221,10 @@ function parseSidekiq(r: Reader, value: unknown): SidekiqGroupConfig[] {
             threads: r.int(o, path, "threads", 1, 100),
             processes: r.int(o, path, "processes", 1, 16, DEFAULTS.sidekiq.processes),
             sharedQueues,
+            targetLatencySeconds: r.int(o, path, "targetLatencySeconds", 1, 3600, DEFAULTS.sidekiq.targetLatencySeconds),
+            alarmLatencySeconds: r.int(o, path, "alarmLatencySeconds", 10, 86400, DEFAULTS.sidekiq.alarmLatencySeconds),
+            // A spot interruption gives 120 s: quiet for up to 60, then up to 40 for the stop.
+            drainSeconds: r.int(o, path, "drainSeconds", 0, 60, DEFAULTS.sidekiq.drainSeconds),
         };
     });
     return groups;

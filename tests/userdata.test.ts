@@ -10,25 +10,26 @@ import { renderFetchEnvScript, renderSidekiqUnit } from "../components/userdata/
 import { cpuCreditsFor } from "../components/tier";
 import { DEFAULTS, SidekiqGroupConfig, StreamingConfig, WebConfig } from "../stacks/schema";
 
-const ctx: NodeContext = { region: "ap-northeast-1", ssmPath: "/mastodon/test", vpcCidr: "10.9.0.0/16", layout: NODE_LAYOUT };
+const ctx: NodeContext = { stack: "test", region: "ap-northeast-1", ssmPath: "/mastodon/test", vpcCidr: "10.9.0.0/16", layout: NODE_LAYOUT };
 const capacity = { families: ["c7i"], size: "xlarge", min: 1, max: 2, onDemandBase: 0, onDemandPercentAboveBase: 0 };
 const nginx = { ...DEFAULTS.nginx };
 const file = (spec: { files: { path: string; content: string }[] }, path: string) => spec.files.find(f => f.path === path)!.content;
 
 describe("node rendering", () => {
     it("gives each Sidekiq process DB_POOL equal to its threads, a -q per queue, and MALLOC_ARENA_MAX=2", () => {
-        const g: SidekiqGroupConfig = { ...capacity, name: "pushpull", queues: ["push", "pull"], threads: 25, processes: 3, sharedQueues: [] };
+        const g: SidekiqGroupConfig = { ...capacity, ...DEFAULTS.sidekiq, sharedQueues: [], name: "pushpull", queues: ["push", "pull"], threads: 25, processes: 3 };
         const unit = renderSidekiqUnit(g, NODE_LAYOUT);
-        assert.match(unit, /^ExecStart=\/home\/mastodon\/\.rbenv\/shims\/bundle exec sidekiq -c 25 -q push -q pull$/m);
+        assert.match(unit, /^ExecStart=\/home\/mastodon\/\.rbenv\/shims\/bundle exec sidekiq -c 25 -t 25 -q push -q pull$/m);
         assert.match(unit, /^Environment=DB_POOL=25$/m);
         assert.match(unit, /^Environment=MALLOC_ARENA_MAX=2$/m);
         assert.match(unit, /^Restart=always$/m);
         const spec = sidekiqNode(ctx, g);
-        assert.deepEqual(spec.enable, ["mastodon-env.service", "mastodon-sidekiq-pushpull@1.service", "mastodon-sidekiq-pushpull@2.service", "mastodon-sidekiq-pushpull@3.service"]);
+        assert.deepEqual(spec.enable, ["mastodon-env.service", "mastodon-drain.service", "mastodon-sidekiq-pushpull@1.service",
+            "mastodon-sidekiq-pushpull@2.service", "mastodon-sidekiq-pushpull@3.service", "mastodon-sidekiq-metrics.timer"]);
     });
 
     it("runs N streaming processes on consecutive ports behind a least_conn nginx", () => {
-        const s: StreamingConfig = { ...capacity, processes: 3, dbPool: 12 };
+        const s: StreamingConfig = { ...capacity, ...DEFAULTS.streaming, processes: 3, dbPool: 12 };
         const spec = streamingNode(ctx, s, nginx);
         assert.deepEqual(spec.enable.filter(u => u.startsWith("mastodon-streaming@")), ["mastodon-streaming@4000.service", "mastodon-streaming@4001.service", "mastodon-streaming@4002.service"]);
         const unit = file(spec, "/etc/systemd/system/mastodon-streaming@.service");
@@ -41,7 +42,7 @@ describe("node rendering", () => {
     });
 
     it("runs puma with the configured workers and threads, reloading on SIGUSR1", () => {
-        const w: WebConfig = { ...capacity, pumaWorkers: 6, pumaThreads: 4 };
+        const w: WebConfig = { ...capacity, ...DEFAULTS.web, pumaWorkers: 6, pumaThreads: 4 };
         const unit = file(webNode(ctx, w, nginx), "/etc/systemd/system/mastodon-web.service");
         for (const line of ["Environment=RAILS_ENV=production", "Environment=PORT=3000", "Environment=WEB_CONCURRENCY=6", "Environment=MAX_THREADS=4",
             "ExecReload=/bin/kill -SIGUSR1 $MAINPID", "Restart=always", "TimeoutSec=15", "Requires=mastodon-env.service"]) {
@@ -50,7 +51,7 @@ describe("node rendering", () => {
     });
 
     it("proxies web requests with the client's scheme and address, and the WebSocket upgrade", () => {
-        const w: WebConfig = { ...capacity, pumaWorkers: 2, pumaThreads: 5 };
+        const w: WebConfig = { ...capacity, ...DEFAULTS.web, pumaWorkers: 2, pumaThreads: 5 };
         const site = file(webNode(ctx, w, { ...nginx, clientMaxBodySizeMb: 80 }), "/etc/nginx/sites-enabled/mastodon");
         assert.match(site, /map \$http_upgrade \$connection_upgrade/);
         assert.match(site, /proxy_set_header X-Forwarded-Proto \$forwarded_proto;/);
@@ -71,12 +72,17 @@ describe("node rendering", () => {
     });
 
     it("assembles a #cloud-config that writes the files and then starts the units", () => {
-        const g: SidekiqGroupConfig = { ...capacity, name: "default", queues: ["default"], threads: 40, processes: 1, sharedQueues: [] };
+        const g: SidekiqGroupConfig = { ...capacity, ...DEFAULTS.sidekiq, sharedQueues: [], name: "default", queues: ["default"], threads: 40, processes: 1 };
         const text = renderCloudConfig(sidekiqNode(ctx, g));
         assert.ok(text.startsWith("#cloud-config\n"));
         const doc = parse(text);
-        assert.deepEqual(doc.write_files.map((f: { path: string }) => f.path), ["/usr/local/sbin/mastodon-fetch-env", "/etc/systemd/system/mastodon-env.service", "/etc/systemd/system/mastodon-sidekiq-default@.service"]);
-        assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "mastodon-env.service", "mastodon-sidekiq-default@1.service"]);
+        assert.deepEqual(doc.write_files.map((f: { path: string }) => f.path), [
+            "/usr/local/sbin/mastodon-fetch-env", "/etc/systemd/system/mastodon-env.service",
+            "/usr/local/sbin/mastodon-drain", "/etc/systemd/system/mastodon-drain.service",
+            "/etc/systemd/system/mastodon-sidekiq-default@.service", "/usr/local/lib/mastodon/sidekiq-metrics.js",
+            "/etc/systemd/system/mastodon-sidekiq-metrics.service", "/etc/systemd/system/mastodon-sidekiq-metrics.timer",
+        ]);
+        assert.deepEqual(doc.runcmd.at(-1), ["systemctl", "enable", "--now", "mastodon-env.service", "mastodon-drain.service", "mastodon-sidekiq-default@1.service", "mastodon-sidekiq-metrics.timer"]);
     });
 
     it("gives burstable groups unlimited credits on-demand and AWS's standard mode where they buy spot", () => {

@@ -1,14 +1,22 @@
 // What each role's instances run, as a NodeSpec: the files and units of web, streaming and
 // one Sidekiq queue group. Pure functions of config, tested without mocks.
 
+import { readFileSync } from "fs";
+import * as path from "path";
 import { NginxConfig, SidekiqGroupConfig, StreamingConfig, WebConfig } from "../../stacks/schema";
 import { NodeFile, NodeSpec } from "./cloudInit";
 import { Layout, streamingPorts } from "./layout";
 import { renderNginxMain, renderStreamingSite, renderWebSite } from "./nginx";
-import { renderEnvUnit, renderFetchEnvScript, renderSidekiqUnit, renderStreamingUnit, renderWebUnit, sidekiqUnitName } from "./units";
+import { DrainPlan, renderDrainScript, renderDrainUnit } from "./drain";
+import {
+    METRICS_SCRIPT, renderEnvUnit, renderFetchEnvScript, renderMetricsService, renderMetricsTimer, renderSidekiqUnit,
+    renderStreamingUnit, renderWebUnit, sidekiqUnitName,
+} from "./units";
 
 /** What every role needs to find its settings. */
 export interface NodeContext {
+    /** Stack name, a dimension of the metrics nodes publish. */
+    stack: string;
     /** AWS region of the SSM parameters. */
     region: string;
     /** SSM path of the stack's settings, e.g. /mastodon/prod. */
@@ -21,12 +29,21 @@ export interface NodeContext {
 
 const UNIT_DIR = "/etc/systemd/system";
 
-function envFiles(ctx: NodeContext): NodeFile[] {
+/** What every node runs: the settings fetcher and the drain watcher. */
+function baseFiles(ctx: NodeContext, drain: Omit<DrainPlan, "region">): NodeFile[] {
     return [
         { path: "/usr/local/sbin/mastodon-fetch-env", content: renderFetchEnvScript(ctx.region, ctx.ssmPath, ctx.layout), permissions: "0755" },
         { path: `${UNIT_DIR}/mastodon-env.service`, content: renderEnvUnit(), permissions: "0644" },
+        { path: "/usr/local/sbin/mastodon-drain", content: renderDrainScript({ ...drain, region: ctx.region }), permissions: "0755" },
+        { path: `${UNIT_DIR}/mastodon-drain.service`, content: renderDrainUnit(), permissions: "0644" },
     ];
 }
+
+/** The metric publisher's source, shipped as is (it is also what the tests run). */
+const METRICS_SOURCE = readFileSync(path.join(__dirname, "files", "sidekiq-metrics.js"), "utf8");
+
+/** Seconds web and streaming nodes wait, out of the target group, for in-flight requests. */
+const HTTP_DRAIN_SECONDS = 30;
 
 function nginxFiles(ctx: NodeContext, nginx: NginxConfig, site: string): NodeFile[] {
     return [
@@ -41,24 +58,24 @@ const REMOVE_DEFAULT_SITE = ["rm", "-f", "/etc/nginx/sites-enabled/default"];
 export function webNode(ctx: NodeContext, web: WebConfig, nginx: NginxConfig): NodeSpec {
     return {
         files: [
-            ...envFiles(ctx),
+            ...baseFiles(ctx, { kind: "http", waitSeconds: HTTP_DRAIN_SECONDS, units: "mastodon-web.service" }),
             { path: `${UNIT_DIR}/mastodon-web.service`, content: renderWebUnit(web, ctx.layout), permissions: "0644" },
             ...nginxFiles(ctx, nginx, renderWebSite(nginx, ctx.layout, ctx.vpcCidr)),
         ],
         prepare: [REMOVE_DEFAULT_SITE],
-        enable: ["mastodon-env.service", "mastodon-web.service", "nginx.service"],
+        enable: ["mastodon-env.service", "mastodon-drain.service", "mastodon-web.service", "nginx.service"],
     };
 }
 
 export function streamingNode(ctx: NodeContext, streaming: StreamingConfig, nginx: NginxConfig): NodeSpec {
     return {
         files: [
-            ...envFiles(ctx),
+            ...baseFiles(ctx, { kind: "http", waitSeconds: HTTP_DRAIN_SECONDS, units: "mastodon-streaming@*" }),
             { path: `${UNIT_DIR}/mastodon-streaming@.service`, content: renderStreamingUnit(streaming, ctx.layout), permissions: "0644" },
             ...nginxFiles(ctx, nginx, renderStreamingSite(streaming.processes, ctx.vpcCidr)),
         ],
         prepare: [REMOVE_DEFAULT_SITE],
-        enable: ["mastodon-env.service", ...streamingPorts(streaming.processes).map(port => `mastodon-streaming@${port}.service`), "nginx.service"],
+        enable: ["mastodon-env.service", "mastodon-drain.service", ...streamingPorts(streaming.processes).map(port => `mastodon-streaming@${port}.service`), "nginx.service"],
     };
 }
 
@@ -67,9 +84,12 @@ export function sidekiqNode(ctx: NodeContext, group: SidekiqGroupConfig): NodeSp
     const processes = [...Array(group.processes).keys()].map(i => template.replace("@", `@${i + 1}`));
     return {
         files: [
-            ...envFiles(ctx),
+            ...baseFiles(ctx, { kind: "sidekiq", waitSeconds: group.drainSeconds, units: `mastodon-sidekiq-${group.name}@*` }),
             { path: `${UNIT_DIR}/${template}`, content: renderSidekiqUnit(group, ctx.layout), permissions: "0644" },
+            { path: METRICS_SCRIPT, content: METRICS_SOURCE, permissions: "0755" },
+            { path: `${UNIT_DIR}/mastodon-sidekiq-metrics.service`, content: renderMetricsService(ctx.stack, ctx.region, group, ctx.layout), permissions: "0644" },
+            { path: `${UNIT_DIR}/mastodon-sidekiq-metrics.timer`, content: renderMetricsTimer(), permissions: "0644" },
         ],
-        enable: ["mastodon-env.service", ...processes],
+        enable: ["mastodon-env.service", "mastodon-drain.service", ...processes, "mastodon-sidekiq-metrics.timer"],
     };
 }

@@ -74,12 +74,17 @@ export function renderStreamingUnit(s: StreamingConfig, l: Layout): string {
     });
 }
 
+/** Seconds Sidekiq waits for running jobs when told to stop (its -t). */
+export const SIDEKIQ_SHUTDOWN_SECONDS = 25;
+
 /** Unit (template) name of a Sidekiq group: one instance per process, @1..@N. */
 export const sidekiqUnitName = (group: string): string => `mastodon-sidekiq-${group}@.service`;
 
 /** A Sidekiq process of one queue group: `-c threads`, a `-q` per queue, DB_POOL = threads. */
 export function renderSidekiqUnit(g: SidekiqGroupConfig, l: Layout): string {
     const queues = g.queues.map(q => `-q ${q}`).join(" ");
+    // Sidekiq's shutdown waits -t seconds for running jobs, then pushes them back to Redis; the
+    // stop timeout must outlast it, or systemd kills jobs mid-flight and they are lost.
     return unit({
         Unit: [["Description", `mastodon-sidekiq-${g.name} process %i (${g.queues.join(", ")})`], ["Wants", "network-online.target"], ["After", APP_AFTER], ["Requires", "mastodon-env.service"]],
         Service: [
@@ -87,8 +92,9 @@ export function renderSidekiqUnit(g: SidekiqGroupConfig, l: Layout): string {
             ["Environment", `DB_POOL=${g.threads}`],
             ["Environment", "MALLOC_ARENA_MAX=2"],
             ["Environment", "LD_PRELOAD=libjemalloc.so.2"],
-            ["ExecStart", `${l.bundle} exec sidekiq -c ${g.threads} ${queues}`],
+            ["ExecStart", `${l.bundle} exec sidekiq -c ${g.threads} -t ${SIDEKIQ_SHUTDOWN_SECONDS} ${queues}`],
             ...appService(l),
+            ["TimeoutStopSec", SIDEKIQ_SHUTDOWN_SECONDS + 15],
         ],
         Install: [["WantedBy", "multi-user.target"]],
     });
@@ -118,4 +124,36 @@ mv "$tmp" ${target}
 trap - EXIT
 echo "wrote $count settings to ${target}"
 `;
+}
+
+/** Where the metric publisher lives on Sidekiq nodes. */
+export const METRICS_SCRIPT = "/usr/local/lib/mastodon/sidekiq-metrics.js";
+
+/** The publisher run: the group's queue latency and size into CloudWatch. */
+export function renderMetricsService(stack: string, region: string, g: SidekiqGroupConfig, l: Layout): string {
+    return unit({
+        Unit: [["Description", `Publish queue latency of Sidekiq group ${g.name} to CloudWatch`], ["After", APP_AFTER], ["Requires", "mastodon-env.service"]],
+        Service: [
+            ["Type", "oneshot"],
+            ["User", l.appUser],
+            ["EnvironmentFile", envFile(l)],
+            ["Environment", `STACK=${stack}`],
+            ["Environment", `QUEUE_GROUP=${g.name}`],
+            ["Environment", `QUEUES=${g.queues.join(",")}`],
+            ["Environment", `AWS_REGION=${region}`],
+            ["ExecStart", `${l.node} ${METRICS_SCRIPT}`],
+            ["TimeoutSec", 30],
+            ["NoNewPrivileges", "true"],
+            ["PrivateTmp", "true"],
+        ],
+    });
+}
+
+/** Every minute: CloudWatch's standard resolution, and what target tracking evaluates. */
+export function renderMetricsTimer(): string {
+    return unit({
+        Unit: [["Description", "Publish Sidekiq queue latency every minute"]],
+        Timer: [["OnBootSec", "60s"], ["OnUnitActiveSec", "60s"], ["AccuracySec", "5s"]],
+        Install: [["WantedBy", "timers.target"]],
+    });
 }
