@@ -94,7 +94,9 @@ export class AutoscaledRole extends pulumi.ComponentResource {
             healthCheckGracePeriod: args.healthCheckGracePeriod ?? 300,
             instanceRefresh: {
                 strategy: "Rolling",
-                preferences: { minHealthyPercentage: 90, skipMatching: true, autoRollback: true },
+                // No autoRollback: the provider moves the group to the new template version before the
+                // refresh starts, so a rollback would land on the same broken version.
+                preferences: { minHealthyPercentage: 90, skipMatching: true },
             },
             enabledMetrics: ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"],
             tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),

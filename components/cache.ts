@@ -3,6 +3,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CACHE_ENGINE_VERSIONS } from "../stacks/catalog";
 
 export interface CacheArgs {
     /** Private subnets for the cache subnet group. */
@@ -25,10 +26,6 @@ export interface CacheArgs {
     protect?: boolean;
 }
 
-/** The parameter group family for an engine and version: valkey 7.2 -> "valkey7". */
-export function cacheParameterFamily(engine: string, engineVersion: string): string {
-    return `${engine}${engineVersion.split(".")[0]}`;
-}
 
 export class Cache extends pulumi.ComponentResource {
     readonly primaryEndpoint: pulumi.Output<string>;
@@ -41,7 +38,7 @@ export class Cache extends pulumi.ComponentResource {
         const p = { parent: this };
         const subnets = new aws.elasticache.SubnetGroup(name, { subnetIds: args.subnetIds, description: "Mastodon Redis" }, p);
         const params = new aws.elasticache.ParameterGroup(name, {
-            family: cacheParameterFamily(args.engine, args.engineVersion),
+            family: CACHE_ENGINE_VERSIONS[args.engine][args.engineVersion],
             description: "Mastodon: Sidekiq needs noeviction",
             parameters: [{ name: "maxmemory-policy", value: "noeviction" }],
         }, p);

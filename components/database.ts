@@ -85,7 +85,8 @@ export class Database extends pulumi.ComponentResource {
             autoMinorVersionUpgrade: true,
             // A class change waits for the maintenance window instead of restarting the DB mid-day.
             applyImmediately: false,
-            performanceInsightsEnabled: true,
+            // Performance Insights is not offered on the two smallest classes.
+            performanceInsightsEnabled: !/^db\.t\dg?\.(micro|small)$/.test(args.instanceClass),
             enabledCloudwatchLogsExports: ["postgresql"],
             tags: { Name: name },
         }, { parent: this, protect: args.protect });

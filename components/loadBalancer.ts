@@ -62,8 +62,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
             tags: { Name: name },
         }, p);
 
-        const targetGroup = (role: string, healthPath: string, deregistrationDelay: number) =>
+        // AWS caps target group names at 32 characters; a short prefix plus AWS's suffix always fits.
+        const targetGroup = (role: string, prefix: string, healthPath: string, deregistrationDelay: number) =>
             new aws.lb.TargetGroup(`${name}-${role}`, {
+                namePrefix: prefix,
                 vpcId: args.vpcId,
                 port: NODE_HTTP_PORT,
                 protocol: "HTTP",
@@ -72,9 +74,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 healthCheck: { path: healthPath, matcher: "200", interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
                 tags: { Name: `${name}-${role}` },
             }, p);
-        this.webTargetGroup = targetGroup("web", WEB_HEALTH_PATH, 30);
+        this.webTargetGroup = targetGroup("web", "web-", WEB_HEALTH_PATH, 30);
         // Streaming holds WebSockets for hours; give clients time to reconnect elsewhere.
-        this.streamingTargetGroup = targetGroup("streaming", STREAMING_HEALTH_PATH, 120);
+        this.streamingTargetGroup = targetGroup("streaming", "strm-", STREAMING_HEALTH_PATH, 120);
 
         new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: alb.arn,

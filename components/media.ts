@@ -14,6 +14,8 @@ export interface MediaStoreArgs {
 
 /** AWS's managed "CachingOptimized" cache policy: long TTLs, gzip/brotli, no cookies or query strings. */
 const CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/** AWS's managed "SimpleCORS" response headers policy: the web UI loads audio with crossOrigin set. */
+const SIMPLE_CORS = "60669652-455b-4ae9-85a4-c4c02393f86c";
 
 export class MediaStore extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
@@ -42,8 +44,9 @@ export class MediaStore extends pulumi.ComponentResource {
         new aws.s3.BucketLifecycleConfiguration(name, {
             bucket: bucket.id,
             rules: [
-                // Mastodon deletes remote media caches daily; versioning keeps a month of undo, not forever.
-                { id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+                // Versioning is an undo for mistakes, kept a week: deleted media (takedowns, expired
+                // remote caches) must really go soon after.
+                { id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 7 } },
                 { id: "abort-stale-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
             ],
         }, p);
@@ -68,6 +71,7 @@ export class MediaStore extends pulumi.ComponentResource {
                 allowedMethods: ["GET", "HEAD", "OPTIONS"],
                 cachedMethods: ["GET", "HEAD"],
                 cachePolicyId: CACHING_OPTIMIZED,
+                responseHeadersPolicyId: SIMPLE_CORS,
                 compress: true,
             },
             restrictions: { geoRestriction: { restrictionType: "none" } },

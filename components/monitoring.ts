@@ -31,7 +31,21 @@ export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:monitoring:Monitoring", name, {}, opts);
         const p = { parent: this };
-        const topic = new aws.sns.Topic(name, { kmsMasterKeyId: "alias/aws/sns" }, p);
+        // CloudWatch can publish to an encrypted topic only with a customer-managed key whose
+        // policy lets it; with the AWS-managed SNS key, alarm notifications are silently dropped.
+        const account = aws.getCallerIdentityOutput({}, p).accountId;
+        const key = new aws.kms.Key(name, {
+            description: "Mastodon alarm topic",
+            enableKeyRotation: true,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                    { Sid: "CloudWatchPublishes", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+                ],
+            }),
+        }, p);
+        const topic = new aws.sns.Topic(name, { kmsMasterKeyId: key.id }, p);
         args.emails.forEach((endpoint, i) =>
             new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: topic.arn, protocol: "email", endpoint }, p));
 

@@ -33,9 +33,13 @@ export class AppSecrets extends pulumi.ComponentResource {
     /** VAPID_PUBLIC_KEY: public by nature, so not secret. */
     readonly vapidPublicKey: pulumi.Output<string>;
 
-    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    /**
+     * @param protect Protect the generated values: a replaced SECRET_KEY_BASE logs everyone out, and
+     *   replaced ActiveRecord encryption keys make encrypted columns unreadable. Default false.
+     */
+    constructor(name: string, args: { protect?: boolean } = {}, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:secrets:AppSecrets", name, {}, opts);
-        const p = { parent: this };
+        const p = { parent: this, protect: args.protect, retainOnDelete: args.protect };
         // Letters and digits only: these end up in URLs and env files unescaped.
         const password = (id: string, length: number) =>
             pulumi.secret(new random.RandomPassword(`${name}-${id}`, { length, special: false }, p).result);

@@ -82,6 +82,16 @@ export const CACHE_NODE_TYPES: readonly string[] = [
 ];
 
 /**
+ * ElastiCache engine versions (cluster mode off) and the parameter group family of each.
+ * Source: the ElastiCache supported-versions page, 2026. Redis OSS stopped at 7.1; Valkey is
+ * its open successor.
+ */
+export const CACHE_ENGINE_VERSIONS: Readonly<Record<"valkey" | "redis", Readonly<Record<string, string>>>> = {
+    valkey: { "7.2": "valkey7", "8.0": "valkey8", "8.1": "valkey8" },
+    redis: { "6.2": "redis6.x", "7.0": "redis7", "7.1": "redis7" },
+};
+
+/**
  * Every Sidekiq queue Mastodon 4.3+ enqueues to. A queue no process serves piles up
  * silently, so validation insists each is listed in some group.
  */

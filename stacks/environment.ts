@@ -21,6 +21,7 @@ import { NODE_LAYOUT } from "../components/userdata/layout";
 import { NodeContext } from "../components/userdata/roles";
 import { WebTier } from "../components/webTier";
 import { Architecture, architectureOf, isBurstable, isBurstableClass } from "./catalog";
+import { roleGroups } from "./roles";
 import { EnvironmentConfig, ImageConfig } from "./schema";
 
 /** What `pulumi stack output` shows. No secret is among them. */
@@ -61,7 +62,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     const network = new Network(name, { region: cfg.region, ...cfg.network });
     const pooled = cfg.database.pooler === "rdsProxy";
     const sgs = new SecurityGroups(name, { vpcId: network.vpcId, smtpPort: cfg.smtp.port, dbProxy: pooled });
-    const secrets = new AppSecrets(name);
+    const secrets = new AppSecrets(name, { protect: cfg.protectData });
 
     const database = new Database(name, {
         subnetIds: network.privateSubnetIds,
@@ -125,7 +126,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         },
     });
 
-    const architectures = new Set([cfg.web, cfg.streaming, ...cfg.sidekiq].map(g => architectureOf(g.families)));
+    const architectures = new Set(roleGroups(cfg).map(g => architectureOf(g.capacity.families)));
     const images: Partial<Record<Architecture, BootImage>> = {};
     for (const arch of architectures) images[arch] = bootImage(cfg.image, arch);
 
@@ -154,13 +155,10 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     });
 
     const creditWatches: CreditWatch[] = [];
-    const groups: [string, string[], pulumi.Output<string>][] = [
-        ["web", cfg.web.families, web.group.groupName],
-        ["streaming", cfg.streaming.families, streaming.group.groupName],
-        ...cfg.sidekiq.map(g => [`sidekiq-${g.name}`, g.families, sidekiq.groups[g.name].groupName] as [string, string[], pulumi.Output<string>]),
-    ];
-    for (const [label, families, groupName] of groups) {
-        if (isBurstable(families)) creditWatches.push({ label, namespace: "AWS/EC2", dimensions: { AutoScalingGroupName: groupName } });
+    const groupNames: Record<string, pulumi.Output<string>> = { web: web.group.groupName, streaming: streaming.group.groupName };
+    for (const [group, asg] of Object.entries(sidekiq.groups)) groupNames[`sidekiq-${group}`] = asg.groupName;
+    for (const { role, capacity } of roleGroups(cfg)) {
+        if (isBurstable(capacity.families)) creditWatches.push({ label: role, namespace: "AWS/EC2", dimensions: { AutoScalingGroupName: groupNames[role] } });
     }
     if (isBurstableClass(cfg.database.instanceClass)) creditWatches.push({ label: "database", namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: database.instanceId } });
     if (isBurstableClass(cfg.cache.nodeType)) {
@@ -168,11 +166,6 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     }
     const monitoring = new Monitoring(name, { emails: cfg.alerts.emails, cpuCreditBalanceMin: cfg.alerts.cpuCreditBalanceMin, creditWatches, runbookBaseUrl: RUNBOOKS });
 
-    const autoscalingGroups: Record<string, pulumi.Output<string>> = {
-        web: web.group.groupName,
-        streaming: streaming.group.groupName,
-    };
-    for (const [group, asg] of Object.entries(sidekiq.groups)) autoscalingGroups[`sidekiq-${group}`] = asg.groupName;
 
     return {
         url: `https://${cfg.domain}`,
@@ -182,7 +175,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         databaseAddress: database.address,
         redisEndpoint: cache.primaryEndpoint,
         settingsPath: ssmPath,
-        autoscalingGroups,
+        autoscalingGroups: groupNames,
         alarmTopicArn: monitoring.topicArn,
     };
 }

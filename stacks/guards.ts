@@ -4,18 +4,14 @@
 import { Architecture, INSTANCE_FAMILIES, isBurstableClass, MASTODON_QUEUES } from "./catalog";
 import { connectionBudget } from "./connections";
 import { Reader } from "./reader";
-import { CapacityConfig, EnvironmentConfig, SidekiqGroupConfig } from "./schema";
+import { roleGroups } from "./roles";
+import { EnvironmentConfig, SidekiqGroupConfig } from "./schema";
 
 export function applyGuards(r: Reader, env: EnvironmentConfig): void {
     checkQueues(r, env.sidekiq);
     checkImageCoversArchitectures(r, env);
     if (env.production) checkProduction(r, env);
     checkConnectionBudget(r, env);
-}
-
-/** Every group with the key path its config sits at. */
-function groupsWithPaths(env: EnvironmentConfig): { path: string; g: CapacityConfig }[] {
-    return [{ path: "web", g: env.web }, { path: "streaming", g: env.streaming }, ...env.sidekiq.map((g, i) => ({ path: `sidekiq[${i}]`, g }))];
 }
 
 /**
@@ -45,8 +41,8 @@ function checkQueues(r: Reader, groups: SidekiqGroupConfig[]): void {
 /** A role whose architecture has no fixed AMI id needs the name filter to look one up. */
 function checkImageCoversArchitectures(r: Reader, env: EnvironmentConfig): void {
     const archs = new Set<Architecture>();
-    for (const { g } of groupsWithPaths(env)) {
-        const f = INSTANCE_FAMILIES[g.families[0]];
+    for (const { capacity } of roleGroups(env)) {
+        const f = INSTANCE_FAMILIES[capacity.families[0]];
         if (f) archs.add(f.architecture);
     }
     const missing = [...archs].filter(a => !env.image.amiIds[a]);
@@ -60,8 +56,8 @@ function checkProduction(r: Reader, env: EnvironmentConfig): void {
     const why = `production (mastodon:production) refuses it`;
     if (!env.allow.burstable) {
         const optIn = "use a fixed-performance family, or set mastodon:allow.burstable: true to accept it";
-        for (const { path, g } of groupsWithPaths(env)) {
-            if (g.families.some(f => INSTANCE_FAMILIES[f]?.burstable)) r.fail(`${path}.families`, g.families, `burstable instances stalled the article's production when CPU credits ran out; ${why}: ${optIn}`);
+        for (const { path, capacity } of roleGroups(env)) {
+            if (capacity.families.some(f => INSTANCE_FAMILIES[f]?.burstable)) r.fail(`${path}.families`, capacity.families, `burstable instances stalled the article's production when CPU credits ran out; ${why}: ${optIn}`);
         }
         for (const [path, cls] of [["database.instanceClass", env.database.instanceClass], ["cache.nodeType", env.cache.nodeType]]) {
             if (isBurstableClass(cls)) r.fail(path, cls, `a burstable class runs on CPU credits; ${why}: ${optIn}`);

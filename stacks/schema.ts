@@ -83,7 +83,7 @@ export interface NetworkConfig {
     natGateways: "perAz" | "single";
 }
 
-/** Where the instances' image comes from. Give amiId, or owner + name. */
+/** Where the instances' image comes from: pinned amiIds, or owner + name for a lookup. */
 export interface ImageConfig {
     /** A fixed AMI id per architecture; wins over the lookup. Default none. */
     amiIds: Partial<Record<Architecture, string>>;
@@ -117,7 +117,7 @@ export interface DatabaseConfig {
 export interface CacheConfig {
     /** "valkey" or "redis". Default valkey. */
     engine: "valkey" | "redis";
-    /** Engine version. Default "7.2" for both engines. */
+    /** Engine version, one of catalog.CACHE_ENGINE_VERSIONS for the engine. Default "8.0" (valkey), "7.1" (redis). */
     engineVersion: string;
     /** ElastiCache node type (e.g. cache.r7g.large). */
     nodeType: string;
@@ -210,7 +210,7 @@ export const DEFAULTS = {
     network: { cidr: "10.0.0.0/16", azCount: 2, natGateways: "perAz" },
     image: { owner: "self" },
     database: { engineVersion: "16", storageGb: 100, multiAz: true, backupRetentionDays: 14, deletionProtection: true, maxConnections: 0, pooler: "none" },
-    cache: { engine: "valkey", engineVersion: "7.2", replicas: 1 },
+    cache: { engine: "valkey", engineVersion: { valkey: "8.0", redis: "7.1" }, replicas: 1 },
     media: { priceClass: "PriceClass_100" },
     smtp: { port: 587, login: "" },
     // The article's nginx values.

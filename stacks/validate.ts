@@ -1,7 +1,7 @@
 // Turns one stack's raw config into a typed EnvironmentConfig, or refuses it with every problem
 // listed. Pure: no Pulumi runtime, no AWS, so it is tested table-style without mocks.
 
-import { CACHE_NODE_TYPES, DB_CLASS_MEMORY_GIB, INSTANCE_FAMILIES, MASTODON_QUEUES, uncappedMaxConnections } from "./catalog";
+import { CACHE_ENGINE_VERSIONS, CACHE_NODE_TYPES, DB_CLASS_MEMORY_GIB, INSTANCE_FAMILIES, MASTODON_QUEUES, uncappedMaxConnections } from "./catalog";
 import { applyGuards } from "./guards";
 import { Raw, Reader } from "./reader";
 import {
@@ -19,6 +19,8 @@ export function parseEnvironment(stack: string, region: string | undefined, raw:
     for (const k of Object.keys(raw)) {
         if (!(TOP_LEVEL_KEYS as readonly string[]).includes(k)) r.fail(k, raw[k], `unknown key; allowed: ${TOP_LEVEL_KEYS.join(", ")}`);
     }
+    // Resource names are "mastodon-<stack>-..." plus Pulumi's 8-character suffix; the ALB's 32-character cap decides.
+    if (!/^[a-z][a-z0-9-]{0,14}$/.test(stack)) r.problems.push(`[${stack}] stack name "${stack}": use 1-15 lowercase letters, digits and dashes, starting with a letter (AWS caps load balancer names at 32 characters)`);
     if (!region) r.problems.push(`[${stack}] aws:region = nothing: required, e.g. "ap-northeast-1" (pulumi config set aws:region ...)`);
 
     const domain = r.string(raw, "", "domain", { pattern: DOMAIN, hint: "a lowercase DNS name such as social.example.org; LOCAL_DOMAIN can never change later" });
@@ -124,9 +126,11 @@ function parseDatabase(r: Reader, value: unknown): DatabaseConfig {
 function parseCache(r: Reader, value: unknown): CacheConfig {
     const o = r.object(value, "cache", ["engine", "engineVersion", "nodeType", "replicas"]);
     const d = DEFAULTS.cache;
+    const engine = r.oneOf(o, "cache", "engine", ["valkey", "redis"] as const, d.engine);
+    const versions = Object.keys(CACHE_ENGINE_VERSIONS[engine]);
     return {
-        engine: r.oneOf(o, "cache", "engine", ["valkey", "redis"] as const, d.engine),
-        engineVersion: r.string(o, "cache", "engineVersion", { default: d.engineVersion, pattern: /^[6-8]\.\d$/, hint: 'a major.minor version such as "7.2"' }),
+        engine,
+        engineVersion: r.oneOf(o, "cache", "engineVersion", versions, d.engineVersion[engine]),
         nodeType: r.oneOf(o, "cache", "nodeType", CACHE_NODE_TYPES),
         replicas: r.int(o, "cache", "replicas", 0, 5, d.replicas),
     };

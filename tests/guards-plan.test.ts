@@ -22,7 +22,12 @@ describe("CPU credit alarms", () => {
             assert.deepEqual(a.inputs.alarmActions, ["arn:aws:sns:ap-northeast-1:123456789012:mastodon-staging"]);
             assert.match(String(a.inputs.alarmDescription), /cpu-credit-balance\.md/);
         }
-        assert.equal(topic.inputs.kmsMasterKeyId, "alias/aws/sns");
+        // A customer-managed key CloudWatch may use: with the AWS-managed SNS key, alarms are dropped.
+        const key = one(plan, "aws:kms/key:Key", "mastodon-staging");
+        assert.equal(topic.inputs.kmsMasterKeyId, key.id);
+        const policy = JSON.parse(String(key.inputs.policy));
+        assert.ok(policy.Statement.some((st: { Principal: { Service?: string }; Action: string[] }) =>
+            st.Principal.Service === "cloudwatch.amazonaws.com" && st.Action.includes("kms:GenerateDataKey*")));
     });
 
     it("are absent where nothing is burstable (prod)", async () => {

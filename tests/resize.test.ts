@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { INSTANCE_FAMILIES } from "../stacks/catalog";
+import { roleGroups } from "../stacks/roles";
 import { diffPlans } from "../scripts/lib/diff";
 import { PROJECT_DIR, readStack } from "../scripts/lib/stackFile";
 import { applyResize, Resize, validateText } from "../scripts/resize";
@@ -88,12 +89,7 @@ describe("npm run resize", () => {
 for (const stack of STACKS) {
     describe(`resizing any role of ${stack}`, () => {
         const cfg = configOf(stack);
-        const roles = [
-            { role: "web", g: cfg.web },
-            { role: "streaming", g: cfg.streaming },
-            ...cfg.sidekiq.map(g => ({ role: `sidekiq-${g.name}`, g })),
-        ];
-        for (const { role, g } of roles) {
+        for (const { role, capacity: g } of roleGroups(cfg)) {
             it(`${role}: changes only its launch template, autoscaling group and scaling policy`, async () => {
                 const fixed = g.min === 1 && g.max === 1; // the scheduler: exactly one, by rule
                 const resize: Resize = { size: otherSize(g.families, g.size), families: g.families.slice(0, 1), ...(fixed ? {} : { min: g.min + 1, max: g.max + 1 }) };

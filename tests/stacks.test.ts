@@ -4,7 +4,8 @@
 import { strict as assert } from "assert";
 import { instanceTypesOf, INSTANCE_FAMILIES } from "../stacks/catalog";
 import { Plan, PlannedResource } from "../scripts/lib/offline";
-import { configOf, ofType, one, planOf, STACKS } from "./support/plans";
+import { readStack } from "../scripts/lib/stackFile";
+import { configOf, ofType, one, planInput, planOf, STACKS } from "./support/plans";
 
 const ASG = "aws:autoscaling/group:Group";
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
@@ -94,6 +95,8 @@ for (const stack of STACKS) {
             assert.equal(tls.Condition.Bool["aws:SecureTransport"], "false");
             const cdn = one(plan, "aws:cloudfront/distribution:Distribution", `mastodon-${stack}`).inputs;
             assert.equal((cdn.defaultCacheBehavior as Record<string, unknown>).viewerProtocolPolicy, "redirect-to-https");
+            // SimpleCORS: the web UI fetches audio with crossOrigin set.
+            assert.equal((cdn.defaultCacheBehavior as Record<string, unknown>).responseHeadersPolicyId, "60669652-455b-4ae9-85a4-c4c02393f86c");
             assert.equal(cdn.priceClass, cfg.media.priceClass);
         });
 
@@ -171,6 +174,28 @@ for (const stack of STACKS) {
                 const media = policy.Statement.filter((s: { Action: string | string[] }) => JSON.stringify(s.Action).includes("s3:"));
                 assert.equal(media.length > 0, tier !== "streaming", tier);
             }
+        });
+
+        it("keeps generated names within AWS's limits, even for the longest stack name allowed", async () => {
+            const long = await planInput({ ...readStack({ stack }), stack: "long-stack-name" });
+            // Pulumi autonames append "-" and 7 random characters to the logical name.
+            const limits: Record<string, number> = {
+                "aws:lb/loadBalancer:LoadBalancer": 32, "aws:elasticache/replicationGroup:ReplicationGroup": 40,
+                "aws:iam/role:Role": 64, "aws:iam/instanceProfile:InstanceProfile": 128, "aws:rds/proxy:Proxy": 60,
+                "aws:cloudfront/originAccessControl:OriginAccessControl": 64, "aws:rds/instance:Instance": 63,
+                "aws:elasticache/subnetGroup:SubnetGroup": 255, "aws:autoscaling/group:Group": 255,
+            };
+            for (const p of [plan, long]) {
+                for (const r of p.resources.filter(x => limits[x.type])) assert.ok(r.name.length + 8 <= limits[r.type], `${r.type} ${r.name} is too long`);
+                for (const tg of ofType(p, "aws:lb/targetGroup:TargetGroup")) assert.ok(String(tg.inputs.namePrefix).length <= 6, "target group prefixes are at most 6");
+            }
+        });
+
+        it("protects what holds data, and the app's secrets, from deletion", () => {
+            const stateful = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:s3/bucket:Bucket",
+                "aws:cloudfront/distribution:Distribution", "random:index/randomBytes:RandomBytes", "random:index/randomPassword:RandomPassword"];
+            for (const r of plan.resources.filter(x => stateful.includes(x.type))) assert.equal(r.protect, cfg.protectData, `${r.type} ${r.name}`);
+            assert.ok(plan.resources.filter(x => !stateful.includes(x.type)).every(r => !r.protect), "only data is protected");
         });
 
         it("declares its components with mastodon:<module>:<Name> tokens and parents every AWS resource", () => {

@@ -48,6 +48,7 @@ const CASES: [string, (raw: Raw) => void, string, string][] = [
     ["PostgreSQL too old", raw => { (raw.database as Raw).engineVersion = "11"; }, "mastodon:database.engineVersion", "from 13 to 17"],
     ["connections over the class's limit", raw => { web(raw).max = 100; }, "mastodon:database.instanceClass", "default max_connections allows 5000. Ways out: lower max, threads, pumaThreads or dbPool; fewer processes; a larger database.instanceClass; or a pooler (database.pooler: rdsProxy)"],
     ["memcached", raw => { (raw.cache as Raw).engine = "memcached"; }, "mastodon:cache.engine", "valkey, redis"],
+    ["a Redis OSS version that does not exist", raw => { raw.cache = { ...(raw.cache as Raw), engine: "redis", engineVersion: "7.2" }; }, "mastodon:cache.engineVersion", "expected one of: 6.2, 7.0, 7.1"],
     ["public CIDR", raw => { (raw.network as Raw).cidr = "192.168.0.0/16"; }, "mastodon:network.cidr", "private 10.x.0.0 block"],
     ["one AZ", raw => { (raw.network as Raw).azCount = 1; }, "mastodon:network.azCount", "from 2 to 6"],
     ["domain with spaces", raw => { raw.domain = "not a domain"; }, "mastodon:domain", "lowercase DNS name"],
@@ -116,6 +117,11 @@ describe("config validation", () => {
             change(raw);
             assert.doesNotThrow(() => parseEnvironment("prod", region, raw), what);
         }
+    });
+
+    it("refuses a stack name too long for AWS's resource names", () => {
+        const { region, raw } = prodRaw();
+        assert.throws(() => parseEnvironment("production-europe-west", region, raw), /\[production-europe-west\] stack name "production-europe-west": use 1-15 lowercase letters/);
     });
 
     it("refuses a missing region", () => {

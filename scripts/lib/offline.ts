@@ -25,6 +25,8 @@ export interface PlannedResource {
     id: string;
     /** False for ComponentResources (which have no inputs of their own). */
     custom: boolean;
+    /** The `protect` option: Pulumi refuses to delete it. */
+    protect?: boolean;
     /** Inputs as the provider would receive them; secrets are "[secret]". */
     inputs: Record<string, unknown>;
 }
@@ -51,13 +53,14 @@ export function redact(value: unknown): unknown {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
-// The mock's newResource hook does not see the parent; the monitor's request does.
-let parents: Map<string, { parent: string; parentType: string }> | undefined;
+// The mock's newResource hook sees neither the parent nor the options; the monitor's request does.
+let parents: Map<string, { parent?: string; parentType?: string; protect: boolean }> | undefined;
 const register = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: any) {
     const urn: string = req.getParent();
     // urn:pulumi:<stack>::<project>::<parent type chain, $-separated>::<name>
-    if (urn) parents?.set(`${req.getType()}::${req.getName()}`, { parent: urn.split("::")[3], parentType: urn.split("::")[2].split("$").pop()! });
+    const parent = urn ? { parent: urn.split("::")[3], parentType: urn.split("::")[2].split("$").pop()! } : {};
+    parents?.set(`${req.getType()}::${req.getName()}`, { ...parent, protect: req.getProtect() });
     return register.call(this, req, callback);
 };
 

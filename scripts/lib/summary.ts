@@ -3,6 +3,7 @@
 
 import { instanceTypesOf } from "../../stacks/catalog";
 import { connectionBudget } from "../../stacks/connections";
+import { roleGroups } from "../../stacks/roles";
 import { EnvironmentConfig } from "../../stacks/schema";
 import { Plan, PlannedResource } from "./offline";
 
@@ -60,14 +61,14 @@ export function renderSummary(plan: Plan, env: EnvironmentConfig): string {
     for (const r of plan.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     const countLines = [...counts.entries()].sort().map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`);
 
-    const roles = [
-        { role: "web", g: env.web, work: `puma ${env.web.pumaWorkers} workers x ${env.web.pumaThreads} threads` },
-        { role: "streaming", g: env.streaming, work: `${env.streaming.processes} node processes, DB_POOL ${env.streaming.dbPool}` },
-        ...env.sidekiq.map(g => ({ role: `sidekiq-${g.name}`, g, work: `${g.processes} x sidekiq -c ${g.threads} -q ${g.queues.join(",")}` })),
-    ];
-    const roleLines = roles.map(({ role, g, work }) =>
+    const work: Record<string, string> = {
+        web: `puma ${env.web.pumaWorkers} workers x ${env.web.pumaThreads} threads`,
+        streaming: `${env.streaming.processes} node processes, DB_POOL ${env.streaming.dbPool}`,
+    };
+    for (const g of env.sidekiq) work[`sidekiq-${g.name}`] = `${g.processes} x sidekiq -c ${g.threads} -q ${g.queues.join(",")}`;
+    const roleLines = roleGroups(env).map(({ role, capacity: g }) =>
         `  ${role.padEnd(20)} ${instanceTypesOf(g).join(",").padEnd(40)} min ${String(g.min).padStart(3)} max ${String(g.max).padStart(3)}  ` +
-        `on-demand ${g.onDemandBase} + ${g.onDemandPercentAboveBase}% (rest spot)  ${work}`);
+        `on-demand ${g.onDemandBase} + ${g.onDemandPercentAboveBase}% (rest spot)  ${work[role]}`);
 
     return [
         `Stack ${plan.stack}: ${plan.resources.length} resources`,
