@@ -22,8 +22,8 @@ export function instancePolicy(region: string, settingsParameterArn: string, med
     if (mediaBucketArn) {
         statements.push(
             { Sid: "ListMedia", Effect: "Allow", Action: "s3:ListBucket", Resource: mediaBucketArn },
-            // PutObjectAcl: Mastodon sends an ACL header (S3_PERMISSION) with every upload.
-            { Sid: "ReadWriteMedia", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl", "s3:DeleteObject"], Resource: `${mediaBucketArn}/*` },
+            // No PutObjectAcl: the bucket has ACLs disabled and S3_PERMISSION is empty.
+            { Sid: "ReadWriteMedia", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${mediaBucketArn}/*` },
         );
     }
     return { Version: "2012-10-17", Statement: statements };

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_HTTP_PORT } from "./securityGroups";
+import { ALB_IDLE_TIMEOUT_SECONDS } from "./userdata/layout";
 
 export interface LoadBalancerArgs {
     /** The VPC of the target groups. */
@@ -16,8 +17,6 @@ export interface LoadBalancerArgs {
     domain: string;
     /** Route53 public hosted zone holding the domain. */
     dnsZone: string;
-    /** Seconds an idle connection stays open. Default 60 (streaming pings every 30 s). */
-    idleTimeoutSeconds?: number;
 }
 
 /** Health paths Mastodon answers without touching the database. */
@@ -57,7 +56,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
             subnets: args.subnetIds,
             securityGroups: [args.securityGroupId],
             ipAddressType: "ipv4", // the VPC is IPv4-only; dualstack needs IPv6 subnets
-            idleTimeout: args.idleTimeoutSeconds ?? 60,
+            // Streaming pings every 30 s, so WebSockets outlive this; nginx's keep-alive outlasts it.
+            idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
             dropInvalidHeaderFields: true,
             tags: { Name: name },
         }, p);

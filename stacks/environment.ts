@@ -112,7 +112,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
             S3_BUCKET: media.bucketName,
             S3_REGION: cfg.region,
             S3_ALIAS_HOST: media.cdnDomain,
-            S3_PERMISSION: "private",
+            // S3_PERMISSION is written empty on the node (SSM cannot store ""); see EMPTY_SETTINGS.
             SMTP_SERVER: cfg.smtp.server,
             SMTP_PORT: String(cfg.smtp.port),
             SMTP_FROM_ADDRESS: cfg.smtp.fromAddress,

@@ -19,13 +19,18 @@ describe("node rendering", () => {
     it("gives each Sidekiq process DB_POOL equal to its threads, a -q per queue, and MALLOC_ARENA_MAX=2", () => {
         const g: SidekiqGroupConfig = { ...capacity, ...DEFAULTS.sidekiq, sharedQueues: [], name: "pushpull", queues: ["push", "pull"], threads: 25, processes: 3 };
         const unit = renderSidekiqUnit(g, NODE_LAYOUT);
-        assert.match(unit, /^ExecStart=\/home\/mastodon\/\.rbenv\/shims\/bundle exec sidekiq -c 25 -t 25 -q push -q pull$/m);
+        assert.match(unit, /^ExecStart=\/home\/mastodon\/\.rbenv\/shims\/bundle exec sidekiq -c 25 -t 25 -q push,6 -q pull,1$/m, "several queues are weighted, as Mastodon's sidekiq.yml does");
         assert.match(unit, /^Environment=DB_POOL=25$/m);
         assert.match(unit, /^Environment=MALLOC_ARENA_MAX=2$/m);
         assert.match(unit, /^Restart=always$/m);
         const spec = sidekiqNode(ctx, g);
         assert.deepEqual(spec.enable, ["mastodon-env.service", "mastodon-drain.service", "mastodon-sidekiq-pushpull@1.service",
             "mastodon-sidekiq-pushpull@2.service", "mastodon-sidekiq-pushpull@3.service", "mastodon-sidekiq-metrics.timer"]);
+    });
+
+    it("runs a lone queue unweighted", () => {
+        const g: SidekiqGroupConfig = { ...capacity, ...DEFAULTS.sidekiq, sharedQueues: [], name: "push", queues: ["push"], threads: 40 };
+        assert.match(renderSidekiqUnit(g, NODE_LAYOUT), / -q push$/m);
     });
 
     it("runs N streaming processes on consecutive ports behind a least_conn nginx", () => {
@@ -36,6 +41,7 @@ describe("node rendering", () => {
         assert.match(unit, /^Environment=PORT=%i$/m);
         assert.match(unit, /^Environment=DB_POOL=12$/m);
         assert.match(unit, /^LimitNOFILE=65536$/m);
+        assert.match(unit, /^Environment=NODE_EXTRA_CA_CERTS=\/usr\/local\/share\/ca-certificates\/rds-global-bundle\.pem$/m, "node must trust RDS's CA");
         const site = renderStreamingSite(3, ctx.vpcCidr);
         assert.match(site, /least_conn;/);
         assert.deepEqual([...site.matchAll(/server 127\.0\.0\.1:(\d+)/g)].map(m => m[1]), ["4000", "4001", "4002"]);
@@ -45,7 +51,8 @@ describe("node rendering", () => {
         const w: WebConfig = { ...capacity, ...DEFAULTS.web, pumaWorkers: 6, pumaThreads: 4 };
         const unit = file(webNode(ctx, w, nginx), "/etc/systemd/system/mastodon-web.service");
         for (const line of ["Environment=RAILS_ENV=production", "Environment=PORT=3000", "Environment=WEB_CONCURRENCY=6", "Environment=MAX_THREADS=4",
-            "ExecReload=/bin/kill -SIGUSR1 $MAINPID", "Restart=always", "TimeoutSec=15", "Requires=mastodon-env.service"]) {
+            "ExecReload=/bin/kill -SIGUSR1 $MAINPID", "Restart=always", "TimeoutSec=15", "Requires=mastodon-env.service",
+            "ProtectSystem=strict", "ReadWritePaths=/home/mastodon/live", "CapabilityBoundingSet=", "NoNewPrivileges=true"]) {
             assert.ok(unit.split("\n").includes(line), `missing ${line}`);
         }
     });
@@ -59,6 +66,8 @@ describe("node rendering", () => {
         assert.match(site, /client_max_body_size 80m;/);
         assert.match(site, /root \/home\/mastodon\/live\/public;/);
         assert.match(site, /set_real_ip_from 10\.9\.0\.0\/16;/);
+        // Longer than the ALB's 60 s idle timeout, or the ALB reuses connections nginx closed (502s).
+        assert.match(site, /^ {4}keepalive_timeout 75s;$/m);
     });
 
     it("fetches settings from the stack's SSM path into a 0600 env file owned by the app user", () => {
@@ -69,6 +78,7 @@ describe("node rendering", () => {
         assert.match(script, /^chown mastodon:mastodon "\$tmp"$/m);
         assert.match(script, /^mv "\$tmp" \/home\/mastodon\/live\/\.env\.production$/m);
         assert.doesNotMatch(script, /set -x|cat "\$tmp"/, "the script must never print values");
+        assert.match(script, /^echo 'S3_PERMISSION=' >> "\$tmp"$/m, "an empty S3_PERMISSION keeps Mastodon from sending ACLs");
     });
 
     it("assembles a #cloud-config that writes the files and then starts the units", () => {

@@ -18,6 +18,8 @@ export interface Layout {
     nginxUser: string;
     /** nginx's pid file. */
     nginxPid: string;
+    /** Amazon RDS's CA bundle (global-bundle.pem), for node to verify the database. */
+    rdsCaBundle: string;
 }
 
 export const NODE_LAYOUT: Layout = {
@@ -29,10 +31,17 @@ export const NODE_LAYOUT: Layout = {
     nginxLogDir: "/var/log/nginx",
     nginxUser: "www-data",
     nginxPid: "/run/nginx.pid",
+    rdsCaBundle: "/usr/local/share/ca-certificates/rds-global-bundle.pem",
 };
 
 /** Where the fetched settings land: Mastodon's own env file. */
 export const envFile = (l: Layout): string => `${l.appDir}/.env.production`;
+
+/**
+ * The ALB's idle timeout. nginx must keep idle connections from the ALB open longer than this,
+ * or the ALB reuses a connection nginx just closed and answers 502.
+ */
+export const ALB_IDLE_TIMEOUT_SECONDS = 60;
 
 /** Ports: puma on 3000; streaming processes from 4000 up, one per process. */
 export const PUMA_PORT = 3000;

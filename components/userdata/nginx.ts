@@ -2,7 +2,7 @@
 // sit behind the ALB, which terminates TLS and sets X-Forwarded-Proto.
 
 import { NginxConfig } from "../../stacks/schema";
-import { Layout, PUMA_PORT, streamingPorts } from "./layout";
+import { ALB_IDLE_TIMEOUT_SECONDS, Layout, PUMA_PORT, streamingPorts } from "./layout";
 
 /** The main nginx.conf: the article's values, from config. */
 export function renderNginxMain(c: NginxConfig, l: Layout): string {
@@ -50,6 +50,12 @@ http {
 `;
 }
 
+/**
+ * The sites face only the ALB, which keeps idle connections for ALB_IDLE_TIMEOUT_SECONDS; the
+ * main config's keepalive_timeout (the article's 15 s) would close them first and cause 502s.
+ */
+const ALB_KEEPALIVE = `    keepalive_timeout ${ALB_IDLE_TIMEOUT_SECONDS + 15}s;`;
+
 /** Headers every proxied request carries: the client's address and scheme as the ALB saw them. */
 const PROXY_HEADERS = `        proxy_set_header Host $host;
         proxy_set_header X-Real-IP $remote_addr;
@@ -87,6 +93,7 @@ server {
     server_name _;
     root ${l.appDir}/public;
     client_max_body_size ${c.clientMaxBodySizeMb}m;
+${ALB_KEEPALIVE}
 
     # The ALB is the client nginx sees; log the real one.
     set_real_ip_from ${vpcCidr};
@@ -140,6 +147,7 @@ server {
     listen 80 default_server;
     listen [::]:80 default_server;
     server_name _;
+${ALB_KEEPALIVE}
 
     set_real_ip_from ${vpcCidr};
     real_ip_header X-Forwarded-For;

@@ -1,12 +1,14 @@
 // systemd units for each role, shaped like Mastodon's official ones (Restart=always,
-// TimeoutSec=15) and the article's. Settings come from .env.production, which
-// mastodon-env.service fetches from SSM before any app unit starts.
+// TimeoutSec=15, their sandboxing) and the article's. Settings come from .env.production,
+// which mastodon-env.service fetches from SSM before any app unit starts.
 
 import { SidekiqGroupConfig, StreamingConfig, WebConfig } from "../../stacks/schema";
 import { envFile, Layout, PUMA_PORT } from "./layout";
 
-/** A unit file from its three sections; `null` values are left out. */
-function unit(sections: Record<string, [string, string | number | null][]>): string {
+type Lines = [string, string | number | null][];
+
+/** A unit file from its sections; `null` values are left out. */
+function unit(sections: Record<string, Lines>): string {
     return Object.entries(sections)
         .map(([name, lines]) => `[${name}]\n` + lines.filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`).join("\n"))
         .join("\n\n") + "\n";
@@ -14,8 +16,23 @@ function unit(sections: Record<string, [string, string | number | null][]>): str
 
 const APP_AFTER = "network-online.target mastodon-env.service";
 
-/** Common [Service] lines of every app process: user, app dir, env file, hardening. */
-function appService(l: Layout): [string, string | number | null][] {
+/** The sandboxing of Mastodon's official units (dist/mastodon-*.service). */
+function sandbox(l: Layout): Lines {
+    return [
+        ["ProcSubset", "pid"], ["ProtectProc", "invisible"], ["CapabilityBoundingSet", ""], ["NoNewPrivileges", "true"],
+        ["ProtectSystem", "strict"], ["PrivateTmp", "true"], ["PrivateDevices", "true"], ["PrivateUsers", "true"],
+        ["ProtectHostname", "true"], ["ProtectKernelLogs", "true"], ["ProtectKernelModules", "true"], ["ProtectKernelTunables", "true"],
+        ["ProtectControlGroups", "true"], ["RestrictAddressFamilies", "AF_INET AF_INET6 AF_NETLINK AF_UNIX"], ["RestrictNamespaces", "true"],
+        ["LockPersonality", "true"], ["RestrictRealtime", "true"], ["RestrictSUIDSGID", "true"], ["RemoveIPC", "true"],
+        ["PrivateMounts", "true"], ["ProtectClock", "true"], ["SystemCallArchitectures", "native"],
+        ["SystemCallFilter", "~@cpu-emulation @debug @keyring @ipc @mount @obsolete @privileged @setuid"],
+        ["SystemCallFilter", "@chown"], ["SystemCallFilter", "pipe"], ["SystemCallFilter", "pipe2"],
+        ["ReadWritePaths", l.appDir],
+    ];
+}
+
+/** Common [Service] lines of every app process: user, app dir, env file, restarts, sandbox. */
+function appService(l: Layout): Lines {
     return [
         ["Type", "simple"],
         ["User", l.appUser],
@@ -23,9 +40,7 @@ function appService(l: Layout): [string, string | number | null][] {
         ["EnvironmentFile", envFile(l)],
         ["TimeoutSec", 15],
         ["Restart", "always"],
-        ["NoNewPrivileges", "true"],
-        ["PrivateTmp", "true"],
-        ["ProtectSystem", "full"],
+        ...sandbox(l),
     ];
 }
 
@@ -66,12 +81,25 @@ export function renderStreamingUnit(s: StreamingConfig, l: Layout): string {
             ["Environment", "PORT=%i"],
             ["Environment", "BIND=127.0.0.1"],
             ["Environment", `DB_POOL=${s.dbPool}`],
+            // node verifies the database's certificate (DB_SSLMODE=require); RDS's CA is not in its store.
+            ["Environment", `NODE_EXTRA_CA_CERTS=${l.rdsCaBundle}`],
             ["ExecStart", `${l.node} ./streaming/index.js`],
             ["LimitNOFILE", 65536],
             ...appService(l),
         ],
         Install: [["WantedBy", "multi-user.target"]],
     });
+}
+
+/**
+ * Mastodon's own queue weights (config/sidekiq.yml). A process serving several queues picks by
+ * weight instead of draining them in strict order, so no queue it serves starves.
+ */
+export const QUEUE_WEIGHTS: Readonly<Record<string, number>> = { default: 8, push: 6, ingress: 4, mailers: 2, pull: 1, scheduler: 1, fasp: 1 };
+
+/** `-q` arguments: a lone queue as is; several with their weights. */
+export function sidekiqQueueArgs(queues: string[]): string {
+    return queues.map(q => (queues.length > 1 ? `-q ${q},${QUEUE_WEIGHTS[q] ?? 1}` : `-q ${q}`)).join(" ");
 }
 
 /** Seconds Sidekiq waits for running jobs when told to stop (its -t). */
@@ -82,7 +110,7 @@ export const sidekiqUnitName = (group: string): string => `mastodon-sidekiq-${gr
 
 /** A Sidekiq process of one queue group: `-c threads`, a `-q` per queue, DB_POOL = threads. */
 export function renderSidekiqUnit(g: SidekiqGroupConfig, l: Layout): string {
-    const queues = g.queues.map(q => `-q ${q}`).join(" ");
+    const queues = sidekiqQueueArgs(g.queues);
     // Sidekiq's shutdown waits -t seconds for running jobs, then pushes them back to Redis; the
     // stop timeout must outlast it, or systemd kills jobs mid-flight and they are lost.
     return unit({
@@ -99,6 +127,9 @@ export function renderSidekiqUnit(g: SidekiqGroupConfig, l: Layout): string {
         Install: [["WantedBy", "multi-user.target"]],
     });
 }
+
+/** Settings the fetcher writes empty (SSM cannot store an empty value); the script says why. */
+export const EMPTY_SETTINGS: readonly string[] = ["S3_PERMISSION"];
 
 /**
  * The script behind mastodon-env.service: every parameter under the stack's SSM path becomes
@@ -118,6 +149,9 @@ aws ssm get-parameters-by-path --region ${region} --path ${ssmPath} --recursive 
     awk -F '\\t' '{ n = split($1, p, "/"); print p[n] "=" $2 }' > "$tmp"
 count=$(wc -l < "$tmp")
 [ "$count" -gt 0 ] || { echo "no settings under ${ssmPath}" >&2; exit 1; }
+# Settings that must be empty, which SSM cannot store. S3_PERMISSION: the bucket has ACLs
+# disabled, and only an empty value keeps Mastodon from sending ACLs (e.g. on suspensions).
+${EMPTY_SETTINGS.map(k => `echo '${k}=' >> "$tmp"`).join("\n")}
 chown ${l.appUser}:${l.appUser} "$tmp"
 chmod 0600 "$tmp"
 mv "$tmp" ${target}
