@@ -10,7 +10,7 @@ export interface SecurityGroupsArgs {
     vpcId: pulumi.Input<string>;
     /** SMTP port the app sends mail to (egress is opened for it). */
     smtpPort: number;
-    /** RDS Proxy sits in front of the database: apps reach it, and only web (migrations) reaches the database. Default false. */
+    /** RDS Proxy sits in front of the database: apps reach it too. Default false. */
     dbProxy?: boolean;
 }
 
@@ -64,13 +64,13 @@ export class SecurityGroups extends pulumi.ComponentResource {
 
         const apps = [["web", this.web], ["streaming", this.streaming], ["sidekiq", this.sidekiq]] as const;
         for (const [role, sg] of apps) {
-            // Behind a proxy, only web (where migrations run) keeps a direct path to the database.
-            const db = proxy && role !== "web" ? { id: "db-proxy", sg: proxy } : { id: "database", sg: this.database };
-            ingress(`${db.id}-from-${role}`, db.sg, 5432, { referencedSecurityGroupId: sg.id }, `PostgreSQL from ${role}`);
-            egress(`${role}-to-${db.id}`, sg, 5432, { referencedSecurityGroupId: db.sg.id }, "PostgreSQL");
-            if (proxy && role === "web") {
-                ingress("db-proxy-from-web", proxy, 5432, { referencedSecurityGroupId: sg.id }, "PostgreSQL from web");
-                egress("web-to-db-proxy", sg, 5432, { referencedSecurityGroupId: proxy.id }, "PostgreSQL via RDS Proxy");
+            // Direct paths stay even behind a proxy: migrations bypass it, and while a pooler is
+            // switched on, instances not yet replaced still connect directly.
+            ingress(`database-from-${role}`, this.database, 5432, { referencedSecurityGroupId: sg.id }, `PostgreSQL from ${role}`);
+            egress(`${role}-to-database`, sg, 5432, { referencedSecurityGroupId: this.database.id }, "PostgreSQL");
+            if (proxy) {
+                ingress(`db-proxy-from-${role}`, proxy, 5432, { referencedSecurityGroupId: sg.id }, `PostgreSQL from ${role}`);
+                egress(`${role}-to-db-proxy`, sg, 5432, { referencedSecurityGroupId: proxy.id }, "PostgreSQL via RDS Proxy");
             }
             ingress(`cache-from-${role}`, this.cache, 6379, { referencedSecurityGroupId: sg.id }, `Redis from ${role}`);
             egress(`${role}-to-cache`, sg, 6379, { referencedSecurityGroupId: this.cache.id }, "Redis");

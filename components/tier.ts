@@ -27,6 +27,8 @@ export interface TierPlacement {
     instanceProfileArn: pulumi.Input<string>;
     /** Region, settings path, VPC CIDR and on-node paths. */
     node: NodeContext;
+    /** Digest of the app's settings; in the user data so a settings change rolls the group. */
+    settingsRevision: pulumi.Input<string>;
 }
 
 /**
@@ -53,7 +55,7 @@ export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spe
         subnetIds: placement.subnetIds,
         securityGroupIds: [placement.securityGroupId],
         instanceProfileArn: placement.instanceProfileArn,
-        userData: renderCloudConfig(spec),
+        userData: pulumi.output(placement.settingsRevision).apply(revision => renderCloudConfig(spec, revision)),
         min: capacity.min,
         max: capacity.max,
         onDemandBase: capacity.onDemandBase,

@@ -96,7 +96,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         dnsZone: cfg.dnsZone,
     });
 
-    new AppSettings(name, {
+    const settings = new AppSettings(name, {
         path: ssmPath,
         settings: {
             LOCAL_DOMAIN: cfg.domain,
@@ -134,7 +134,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     const role = (tier: string, mediaBucketArn?: pulumi.Output<string>) =>
         new InstanceRole(`${name}-${tier}`, { settingsPath: ssmPath, mediaBucketArn });
     const placement = (securityGroupId: pulumi.Output<string>, profile: InstanceRole) =>
-        ({ images, subnetIds: network.privateSubnetIds, securityGroupId, instanceProfileArn: profile.profileArn, node });
+        ({ images, subnetIds: network.privateSubnetIds, securityGroupId, instanceProfileArn: profile.profileArn, node, settingsRevision: settings.revision });
 
     const web = new WebTier(`${name}-web`, {
         ...placement(sgs.web.id, role("web", media.bucketArn)),

@@ -61,11 +61,11 @@ describe("a prod config that needs a pooler", () => {
         assert.equal(param("PREPARED_STATEMENTS"), "false");
     });
 
-    it("lets only web reach the database directly; streaming and Sidekiq go through the proxy", () => {
+    it("lets every app tier reach the proxy, keeping direct paths for migrations and the switch-over", () => {
         const sgs = Object.fromEntries(ofType(plan, "aws:ec2/securityGroup:SecurityGroup").map(g => [g.id, g.name.replace("mastodon-prod-", "")]));
         const into = (target: string) => ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
             .filter(r => sgs[String(r.inputs.securityGroupId)] === target).map(r => sgs[String(r.inputs.referencedSecurityGroupId)]).sort();
-        assert.deepEqual(into("database"), ["db-proxy", "web"]);
+        assert.deepEqual(into("database"), ["db-proxy", "sidekiq", "streaming", "web"]);
         assert.deepEqual(into("db-proxy"), ["sidekiq", "streaming", "web"]);
     });
 });

@@ -11,7 +11,7 @@ import { roleGroups } from "../stacks/roles";
 import { diffPlans } from "../scripts/lib/diff";
 import { PROJECT_DIR, readStack } from "../scripts/lib/stackFile";
 import { applyResize, Resize, validateText } from "../scripts/resize";
-import { configOf, planInput, planOf, STACKS } from "./support/plans";
+import { configOf, inputWith, planInput, planOf, STACKS } from "./support/plans";
 import { writeTree } from "./support/tools";
 
 const text = (stack: string) => readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
@@ -83,6 +83,18 @@ describe("npm run resize", () => {
             assert.match(r.stdout, /minSize: 2 → 3/);
             assert.equal(readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), text("prod"));
         });
+    });
+});
+
+describe("a settings change", () => {
+    it("rolls every group, since nodes read settings only at boot", async () => {
+        const before = await planOf("staging");
+        const after = await planInput(inputWith("staging", raw => { (raw.smtp as Record<string, unknown>).fromAddress = "hello@staging.social.example.org"; }));
+        const changes = diffPlans(before, after);
+        const templates = changes.filter(c => c.type === "aws:ec2/launchTemplate:LaunchTemplate");
+        assert.equal(templates.length, roleGroups(configOf("staging")).length);
+        for (const t of templates) assert.deepEqual(t.inputs.map(i => i.path), ["userData", "userData"], "only the revision line changes");
+        assert.deepEqual(changes.filter(c => !templates.includes(c)).map(c => `${c.type} ${c.name}`), ["aws:ssm/parameter:Parameter mastodon-staging-smtp-from-address"]);
     });
 });
 

@@ -20,8 +20,11 @@ export interface NodeSpec {
     prepare?: string[][];
 }
 
-/** The #cloud-config user data for a node: write the files, then start the units. */
-export function renderCloudConfig(spec: NodeSpec): string {
+/**
+ * The #cloud-config user data for a node: write the files, then start the units. The settings
+ * revision is a comment: it changes the template, and so rolls the group, when settings change.
+ */
+export function renderCloudConfig(spec: NodeSpec, settingsRevision?: string): string {
     const doc = {
         write_files: spec.files.map(f => ({ path: f.path, content: f.content, owner: "root:root", permissions: f.permissions })),
         runcmd: [
@@ -30,5 +33,6 @@ export function renderCloudConfig(spec: NodeSpec): string {
             ["systemctl", "enable", "--now", ...spec.enable],
         ],
     };
-    return "#cloud-config\n" + stringify(doc, { lineWidth: 0 });
+    const revision = settingsRevision ? `# settings revision ${settingsRevision}\n` : "";
+    return "#cloud-config\n" + revision + stringify(doc, { lineWidth: 0 });
 }
