@@ -15,3 +15,4 @@ export const redisEndpoint = outputs.redisEndpoint;
 export const settingsPath = outputs.settingsPath;
 export const autoscalingGroups = outputs.autoscalingGroups;
 export const alarmTopicArn = outputs.alarmTopicArn;
+export const dashboardName = outputs.dashboardName;

@@ -1,9 +1,15 @@
 // The one building block every tier runs on: a launch template and an autoscaling group that
-// buys spot through a mixed-instances policy, rolls instances when the template changes, and
-// scales on CPU until a tier supplies a better signal.
+// buys spot through a mixed-instances policy, rolls instances when the template changes,
+// scales on its tier's signal, and holds terminating instances while they drain.
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DRAIN_HOOK } from "./userdata/drain";
+
+/** What a group's target-tracking policy holds steady. */
+export type ScalingSignal =
+    | { kind: "cpu"; targetPercent: number }
+    | { kind: "metric"; namespace: string; metricName: string; dimensions: Record<string, string>; statistic: "Average" | "Maximum"; target: number };
 
 export interface AutoscaledRoleArgs {
     /** Instance types the group may launch, in priority order for on-demand. */
@@ -36,8 +42,10 @@ export interface AutoscaledRoleArgs {
     rootVolumeGb?: number;
     /** Seconds after launch before health checks count. Default 300 (asset-heavy boots are slow). */
     healthCheckGracePeriod?: number;
-    /** Average CPU the scaling policy holds the group at, percent. Default 60. */
-    targetCpuPercent?: number;
+    /** The signal the group scales on. */
+    scaling: ScalingSignal;
+    /** Seconds the lifecycle hook holds a terminating instance for its drain. */
+    drainHeartbeatSeconds: number;
     /** Tags for the group and its instances. Default none. */
     tags?: Record<string, string>;
 }
@@ -106,13 +114,30 @@ export class AutoscaledRole extends pulumi.ComponentResource {
             ignoreChanges: ["desiredCapacity"],
         });
 
+        // Terminating instances wait here while their drain watcher empties them (see userdata/drain.ts).
+        new aws.autoscaling.LifecycleHook(name, {
+            name: DRAIN_HOOK,
+            autoscalingGroupName: group.name,
+            lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+            heartbeatTimeout: args.drainHeartbeatSeconds,
+            defaultResult: "CONTINUE",
+        }, p);
+
+        const s = args.scaling;
         new aws.autoscaling.Policy(name, {
             autoscalingGroupName: group.name,
             policyType: "TargetTrackingScaling",
-            targetTrackingConfiguration: {
-                predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
-                targetValue: args.targetCpuPercent ?? 60,
-            },
+            targetTrackingConfiguration: s.kind === "cpu"
+                ? { predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" }, targetValue: s.targetPercent }
+                : {
+                    customizedMetricSpecification: {
+                        namespace: s.namespace,
+                        metricName: s.metricName,
+                        metricDimensions: Object.entries(s.dimensions).map(([name, value]) => ({ name, value })),
+                        statistic: s.statistic,
+                    },
+                    targetValue: s.target,
+                },
         }, p);
 
         this.groupName = group.name;

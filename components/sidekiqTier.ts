@@ -6,6 +6,7 @@ import { SidekiqGroupConfig } from "../stacks/schema";
 import { AutoscaledRole } from "./autoscaledRole";
 import { roleArgs, TierPlacement } from "./tier";
 import { sidekiqNode } from "./userdata/roles";
+import { SIDEKIQ_NAMESPACE } from "./userdata/units";
 
 export interface SidekiqTierArgs extends TierPlacement {
     /** The queue groups, each with its queues, threads, processes and capacity. */
@@ -19,7 +20,13 @@ export class SidekiqTier extends pulumi.ComponentResource {
     constructor(name: string, args: SidekiqTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:tiers:SidekiqTier", name, {}, opts);
         for (const g of args.groups) {
-            this.groups[g.name] = new AutoscaledRole(`${name}-${g.name}`, roleArgs(g, args, sidekiqNode(args.node, g), `sidekiq-${g.name}`), { parent: this });
+            // Each group scales on the age of the oldest job in its own queues, which its nodes publish.
+            const scaling = {
+                kind: "metric" as const, namespace: SIDEKIQ_NAMESPACE, metricName: "QueueLatency",
+                dimensions: { Stack: args.node.stack, QueueGroup: g.name }, statistic: "Maximum" as const, target: g.targetLatencySeconds,
+            };
+            const roleName = `sidekiq-${g.name}`;
+            this.groups[g.name] = new AutoscaledRole(`${name}-${g.name}`, roleArgs(g, args, sidekiqNode(args.node, g), roleName, scaling, g.drainSeconds), { parent: this });
         }
         this.registerOutputs({ groupNames: Object.values(this.groups).map(g => g.groupName) });
     }

@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { architectureOf, instanceTypesOf, isBurstable } from "../stacks/catalog";
 import { CapacityConfig } from "../stacks/schema";
-import { AutoscaledRoleArgs } from "./autoscaledRole";
+import { AutoscaledRoleArgs, ScalingSignal } from "./autoscaledRole";
+import { hookHeartbeatSeconds } from "./userdata/drain";
 import { renderCloudConfig, NodeSpec } from "./userdata/cloudInit";
 import { NodeContext } from "./userdata/roles";
 
@@ -43,8 +44,9 @@ export function cpuCreditsFor(capacity: CapacityConfig): "standard" | "unlimited
     return allOnDemand ? "unlimited" : "standard";
 }
 
-/** AutoscaledRole args for a group: its capacity and spot mix, image and rendered node. */
-export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spec: NodeSpec, role: string): AutoscaledRoleArgs {
+/** AutoscaledRole args for a group: its capacity and spot mix, image, rendered node, scaling and drain. */
+export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spec: NodeSpec, role: string,
+    scaling: ScalingSignal, drainSeconds: number): AutoscaledRoleArgs {
     const architecture = architectureOf(capacity.families);
     const image = placement.images[architecture];
     if (!image) throw new Error(`no ${architecture} image for ${role}`); // validation guarantees one
@@ -61,6 +63,9 @@ export function roleArgs(capacity: CapacityConfig, placement: TierPlacement, spe
         onDemandBase: capacity.onDemandBase,
         onDemandPercentAboveBase: capacity.onDemandPercentAboveBase,
         cpuCredits: cpuCreditsFor(capacity),
-        tags: { Role: role },
+        scaling,
+        drainHeartbeatSeconds: hookHeartbeatSeconds(drainSeconds),
+        // Stack scopes the instances' right to complete their own lifecycle actions.
+        tags: { Role: role, Stack: placement.node.stack },
     };
 }

@@ -6,10 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cache } from "../components/cache";
 import { Database, DB_NAME, DB_USER } from "../components/database";
 import { DbProxy } from "../components/dbProxy";
-import { InstanceRole } from "../components/instanceRole";
+import { InstanceRole, InstanceRoleArgs } from "../components/instanceRole";
 import { LoadBalancer } from "../components/loadBalancer";
 import { MediaStore } from "../components/media";
-import { CreditWatch, Monitoring } from "../components/monitoring";
+import { Monitoring } from "../components/monitoring";
 import { Network } from "../components/network";
 import { AppSecrets } from "../components/secrets";
 import { SecurityGroups } from "../components/securityGroups";
@@ -18,9 +18,11 @@ import { SidekiqTier } from "../components/sidekiqTier";
 import { StreamingTier } from "../components/streamingTier";
 import { BootImage } from "../components/tier";
 import { NODE_LAYOUT } from "../components/userdata/layout";
+import { SIDEKIQ_NAMESPACE } from "../components/userdata/units";
 import { NodeContext } from "../components/userdata/roles";
 import { WebTier } from "../components/webTier";
-import { Architecture, architectureOf, isBurstable, isBurstableClass } from "./catalog";
+import { alarmSpecs } from "./alarms";
+import { Architecture, architectureOf } from "./catalog";
 import { roleGroups } from "./roles";
 import { EnvironmentConfig, ImageConfig } from "./schema";
 
@@ -35,10 +37,11 @@ export interface EnvironmentOutputs {
     settingsPath: string;
     autoscalingGroups: Record<string, pulumi.Output<string>>;
     alarmTopicArn: pulumi.Output<string>;
+    dashboardName: pulumi.Output<string>;
 }
 
-/** Where alarm descriptions point operators: the runbooks in this repository. */
-const RUNBOOKS = "docs/runbooks (in the infrastructure repository)";
+/** Where alarm descriptions point operators: the runbooks folder of this repository. */
+const RUNBOOKS = "docs/runbooks";
 
 /** Looks up (or pins) the newest image for one architecture. */
 function bootImage(image: ImageConfig, architecture: Architecture): BootImage {
@@ -131,41 +134,47 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     for (const arch of architectures) images[arch] = bootImage(cfg.image, arch);
 
     const node: NodeContext = { stack: cfg.stack, region: cfg.region, ssmPath, vpcCidr: cfg.network.cidr, layout: NODE_LAYOUT };
-    const role = (tier: string, mediaBucketArn?: pulumi.Output<string>) =>
-        new InstanceRole(`${name}-${tier}`, { settingsPath: ssmPath, mediaBucketArn });
+    const role = (tier: string, extra: Partial<InstanceRoleArgs>) =>
+        new InstanceRole(`${name}-${tier}`, { stack: cfg.stack, settingsPath: ssmPath, logGroupName: `/mastodon/${cfg.stack}/${tier}`, ...extra });
     const placement = (securityGroupId: pulumi.Output<string>, profile: InstanceRole) =>
         ({ images, subnetIds: network.privateSubnetIds, securityGroupId, instanceProfileArn: profile.profileArn, node, settingsRevision: settings.revision });
 
     const web = new WebTier(`${name}-web`, {
-        ...placement(sgs.web.id, role("web", media.bucketArn)),
+        ...placement(sgs.web.id, role("web", { mediaBucketArn: media.bucketArn, targetGroupArns: [lb.webTargetGroup.arn] })),
         web: cfg.web,
         nginx: cfg.nginx,
         targetGroupArn: lb.webTargetGroup.arn,
     });
     // Streaming never touches media, so its role has no bucket access.
     const streaming = new StreamingTier(`${name}-streaming`, {
-        ...placement(sgs.streaming.id, role("streaming")),
+        ...placement(sgs.streaming.id, role("streaming", { targetGroupArns: [lb.streamingTargetGroup.arn] })),
         streaming: cfg.streaming,
         nginx: cfg.nginx,
         targetGroupArn: lb.streamingTargetGroup.arn,
     });
     const sidekiq = new SidekiqTier(`${name}-sidekiq`, {
-        ...placement(sgs.sidekiq.id, role("sidekiq", media.bucketArn)),
+        ...placement(sgs.sidekiq.id, role("sidekiq", { mediaBucketArn: media.bucketArn, metricsNamespace: SIDEKIQ_NAMESPACE })),
         groups: cfg.sidekiq,
     });
 
-    const creditWatches: CreditWatch[] = [];
     const groupNames: Record<string, pulumi.Output<string>> = { web: web.group.groupName, streaming: streaming.group.groupName };
     for (const [group, asg] of Object.entries(sidekiq.groups)) groupNames[`sidekiq-${group}`] = asg.groupName;
-    for (const { role, capacity } of roleGroups(cfg)) {
-        if (isBurstable(capacity.families)) creditWatches.push({ label: role, namespace: "AWS/EC2", dimensions: { AutoScalingGroupName: groupNames[role] } });
-    }
-    if (isBurstableClass(cfg.database.instanceClass)) creditWatches.push({ label: "database", namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: database.instanceId } });
-    if (isBurstableClass(cfg.cache.nodeType)) {
-        cache.nodeIds.forEach((id, i) => creditWatches.push({ label: `cache-${i + 1}`, namespace: "AWS/ElastiCache", dimensions: { CacheClusterId: id } }));
-    }
-    const monitoring = new Monitoring(name, { emails: cfg.alerts.emails, cpuCreditBalanceMin: cfg.alerts.cpuCreditBalanceMin, creditWatches, runbookBaseUrl: RUNBOOKS });
-
+    const monitoring = new Monitoring(name, {
+        emails: cfg.alerts.emails,
+        region: cfg.region,
+        runbookBase: RUNBOOKS,
+        alarms: alarmSpecs(cfg, {
+            databaseId: database.instanceId,
+            cacheNodeIds: cache.nodeIds,
+            albArnSuffix: lb.arnSuffix,
+            targetGroups: { web: lb.webTargetGroup.arnSuffix, streaming: lb.streamingTargetGroup.arnSuffix },
+            groupNames,
+        }),
+        graphs: [{
+            title: "instances in service per group",
+            metrics: Object.values(groupNames).map(asg => ["AWS/AutoScaling", "GroupInServiceInstances", "AutoScalingGroupName", asg]),
+        }],
+    });
 
     return {
         url: `https://${cfg.domain}`,
@@ -177,5 +186,6 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
         settingsPath: ssmPath,
         autoscalingGroups: groupNames,
         alarmTopicArn: monitoring.topicArn,
+        dashboardName: monitoring.dashboardName,
     };
 }

@@ -43,7 +43,7 @@ function baseFiles(ctx: NodeContext, drain: Omit<DrainPlan, "region">): NodeFile
 const METRICS_SOURCE = readFileSync(path.join(__dirname, "files", "sidekiq-metrics.js"), "utf8");
 
 /** Seconds web and streaming nodes wait, out of the target group, for in-flight requests. */
-const HTTP_DRAIN_SECONDS = 30;
+export const HTTP_DRAIN_SECONDS = 30;
 
 function nginxFiles(ctx: NodeContext, nginx: NginxConfig, site: string): NodeFile[] {
     return [

@@ -160,6 +160,9 @@ echo "wrote $count settings to ${target}"
 `;
 }
 
+/** CloudWatch namespace of the queue metrics Sidekiq nodes publish (files/sidekiq-metrics.js). */
+export const SIDEKIQ_NAMESPACE = "Mastodon/Sidekiq";
+
 /** Where the metric publisher lives on Sidekiq nodes. */
 export const METRICS_SCRIPT = "/usr/local/lib/mastodon/sidekiq-metrics.js";
 
