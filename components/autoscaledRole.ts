@@ -46,6 +46,8 @@ export interface AutoscaledRoleArgs {
     scaling: ScalingSignal;
     /** Seconds the lifecycle hook holds a terminating instance for its drain. */
     drainHeartbeatSeconds: number;
+    /** Never run more than max, even for a moment (the Sidekiq scheduler): no AZ rebalancing, no capacity rebalance. Default false. */
+    singleton?: boolean;
     /** Tags for the group and its instances. Default none. */
     tags?: Record<string, string>;
 }
@@ -83,7 +85,9 @@ export class AutoscaledRole extends pulumi.ComponentResource {
             vpcZoneIdentifiers: args.subnetIds,
             minSize: args.min,
             maxSize: args.max,
-            capacityRebalance: true,
+            // Both may briefly overshoot max, which a singleton must never do.
+            capacityRebalance: !args.singleton,
+            suspendedProcesses: args.singleton ? ["AZRebalance"] : undefined,
             mixedInstancesPolicy: {
                 instancesDistribution: {
                     onDemandBaseCapacity: args.onDemandBase,

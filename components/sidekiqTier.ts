@@ -26,7 +26,9 @@ export class SidekiqTier extends pulumi.ComponentResource {
                 dimensions: { Stack: args.node.stack, QueueGroup: g.name }, statistic: "Maximum" as const, target: g.targetLatencySeconds,
             };
             const roleName = `sidekiq-${g.name}`;
-            this.groups[g.name] = new AutoscaledRole(`${name}-${g.name}`, roleArgs(g, args, sidekiqNode(args.node, g), roleName, scaling, g.drainSeconds), { parent: this });
+            const role = roleArgs(g, args, sidekiqNode(args.node, g), roleName, scaling, g.drainSeconds);
+            // The scheduler runs in exactly one process, so its group never overshoots max.
+            this.groups[g.name] = new AutoscaledRole(`${name}-${g.name}`, { ...role, singleton: g.queues.includes("scheduler") }, { parent: this });
         }
         this.registerOutputs({ groupNames: Object.values(this.groups).map(g => g.groupName) });
     }

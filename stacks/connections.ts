@@ -1,6 +1,6 @@
 // The worst-case PostgreSQL connection count. PostgreSQL forks a process per connection, and
 // the article's database fell over when app instances were scaled up; so the budget counts
-// every group at its max size, against the class's max_connections.
+// every group at its peak size, against the class's max_connections.
 
 import { DB_CLASS_MEMORY_GIB, defaultMaxConnections } from "./catalog";
 import { EnvironmentConfig } from "./schema";
@@ -11,10 +11,19 @@ export const RESERVED_CONNECTIONS = 20;
 /** Share of max_connections RDS Proxy may open to the database (its maxConnectionsPercent). */
 export const PROXY_MAX_CONNECTIONS_PERCENT = 90;
 
+/**
+ * The most instances a group can run at once. AWS lets a group overshoot its max while it
+ * rebalances across AZs or replaces spot capacity (by 10%, at least one instance); the
+ * scheduler's group is kept to exactly one (see the AutoscaledRole's `singleton`).
+ */
+export function peakInstances(g: { max: number; queues?: string[] }): number {
+    return g.queues?.includes("scheduler") ? g.max : g.max + Math.max(1, Math.ceil(g.max / 10));
+}
+
 export interface ConnectionShare {
     /** "web", "streaming" or "sidekiq-<group>". */
     role: string;
-    /** max instances x processes per instance x pool per process. */
+    /** peak instances x processes per instance x pool per process. */
     connections: number;
 }
 
@@ -37,10 +46,10 @@ export interface ConnectionBudget {
 export function connectionBudget(env: EnvironmentConfig): ConnectionBudget {
     const shares: ConnectionShare[] = [
         // puma: each worker has its own pool of MAX_THREADS connections.
-        { role: "web", connections: env.web.max * env.web.pumaWorkers * env.web.pumaThreads },
-        { role: "streaming", connections: env.streaming.max * env.streaming.processes * env.streaming.dbPool },
+        { role: "web", connections: peakInstances(env.web) * env.web.pumaWorkers * env.web.pumaThreads },
+        { role: "streaming", connections: peakInstances(env.streaming) * env.streaming.processes * env.streaming.dbPool },
         // Sidekiq: DB_POOL equals -c, per process.
-        ...env.sidekiq.map(g => ({ role: `sidekiq-${g.name}`, connections: g.max * g.processes * g.threads })),
+        ...env.sidekiq.map(g => ({ role: `sidekiq-${g.name}`, connections: peakInstances(g) * g.processes * g.threads })),
     ];
     const total = shares.reduce((sum, s) => sum + s.connections, RESERVED_CONNECTIONS);
     const { instanceClass, maxConnections } = env.database;

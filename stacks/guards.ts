@@ -76,7 +76,7 @@ function checkConnectionBudget(r: Reader, env: EnvironmentConfig): void {
     if (b.fits) return;
     const shares = b.shares.map(s => `${s.role} ${s.connections}`).join(", ");
     r.fail("database.instanceClass", env.database.instanceClass,
-        `at max size the app can open ${b.total} PostgreSQL connections (${shares}, reserved ${b.reserved}) but ${b.limitSource} allows ${b.limit}. ` +
+        `at peak size (max, plus AWS's rebalancing overshoot) the app can open ${b.total} PostgreSQL connections (${shares}, reserved ${b.reserved}) but ${b.limitSource} allows ${b.limit}. ` +
         "Ways out: lower max, threads, pumaThreads or dbPool; fewer processes; a larger database.instanceClass; " +
         "or a pooler (database.pooler: rdsProxy)");
 }

@@ -6,7 +6,8 @@ import { strict as assert } from "assert";
 import { INSTANCE_FAMILIES } from "../stacks/catalog";
 import { connectionBudget } from "../stacks/connections";
 import { renderedNodes, RenderedNode } from "../scripts/lib/render";
-import { configOf, planOf } from "./support/plans";
+import { Plan } from "../scripts/lib/offline";
+import { configOf, one, planOf } from "./support/plans";
 
 const fileOf = (node: RenderedNode, path: string): string => {
     const f = node.files.find(x => x.path === path);
@@ -17,8 +18,10 @@ const fileOf = (node: RenderedNode, path: string): string => {
 describe("prod follows the article", () => {
     const cfg = configOf("prod");
     let nodes: Record<string, RenderedNode>;
+    let plan: Plan;
     before(async () => {
-        nodes = Object.fromEntries(renderedNodes(await planOf("prod")).map(n => [n.role.replace("mastodon-prod-", ""), n]));
+        plan = await planOf("prod");
+        nodes = Object.fromEntries(renderedNodes(plan).map(n => [n.role.replace("mastodon-prod-", ""), n]));
     });
 
     it("runs puma with WEB_CONCURRENCY=8 on web nodes", () => {
@@ -44,23 +47,28 @@ describe("prod follows the article", () => {
             assert.equal(Number(/^Environment=DB_POOL=(\d+)$/m.exec(unit)![1]), threads, `${g.name}: DB_POOL must equal -c`);
             assert.deepEqual([...unit.matchAll(/-q ([a-z]+)/g)].map(m => m[1]), g.queues);
         }
-        const d = cfg.sidekiq.find(g => g.name === "default")!;
-        assert.equal(d.threads, 40);
-        assert.equal(d.min * d.processes * d.threads, 720);
-        const enabled = nodes["sidekiq-default"].userData.match(/mastodon-sidekiq-default@\d+\.service/g) ?? [];
-        assert.equal(new Set(enabled).size, d.processes);
+        // 720 threads on default, read from what runs: instances at min x processes x -c.
+        const unit = fileOf(nodes["sidekiq-default"], "/etc/systemd/system/mastodon-sidekiq-default@.service");
+        const threads = Number(/sidekiq -c (\d+)/.exec(unit)![1]);
+        const processes = new Set(nodes["sidekiq-default"].userData.match(/mastodon-sidekiq-default@\d+\.service/g)).size;
+        const instances = Number(one(plan, "aws:autoscaling/group:Group", "mastodon-prod-sidekiq-default").inputs.minSize);
+        assert.equal(threads, 40);
+        assert.equal(instances * processes * threads, 720);
     });
 
-    it("uses compute-optimized, non-burstable families for web and Sidekiq", () => {
-        for (const g of [cfg.web, ...cfg.sidekiq]) {
-            for (const f of g.families) {
-                assert.ok(f.startsWith("c"), `${f} is not compute-optimized`);
-                assert.equal(INSTANCE_FAMILIES[f].burstable, false);
+    it("launches compute-optimized, non-burstable instances for web and Sidekiq", () => {
+        const groups = plan.resources.filter(r => r.type === "aws:autoscaling/group:Group" && !r.name.endsWith("-streaming"));
+        for (const g of groups) {
+            const types = (g.inputs.mixedInstancesPolicy as { launchTemplate: { overrides: { instanceType: string }[] } }).launchTemplate.overrides.map(o => o.instanceType);
+            for (const t of types) {
+                const family = t.split(".")[0];
+                assert.ok(/^c\d/.test(family), `${g.name} launches ${t}, not compute-optimized`);
+                assert.equal(INSTANCE_FAMILIES[family].burstable, false);
             }
         }
     });
 
-    it("has a database class that holds every connection at max size", () => {
+    it("has a database class that holds every connection at peak size", () => {
         const b = connectionBudget(cfg);
         assert.ok(b.total <= b.limit, `${b.total} > ${b.limit}`);
         assert.equal(b.limit, 5000);

@@ -173,12 +173,17 @@ describe("prod's rendered nginx, live on loopback", () => {
         assert.equal(JSON.parse((await get(alb, "/health")).body).stub, "puma");
     });
 
-    it("spreads held WebSockets across the streaming processes (least_conn)", async () => {
-        const opened: { stub: string; socket: Socket }[] = [];
-        for (let i = 0; i < cfg.streaming.processes * 2; i++) {
-            opened.push(await upgrade(streamingNode, "/api/v1/streaming"));
-            sockets.push(opened[i].socket);
-        }
-        assert.equal(new Set(opened.map(o => o.stub)).size, cfg.streaming.processes);
+    it("sends a new WebSocket to the streaming process with the fewest (least_conn)", async () => {
+        const open = async () => { const o = await upgrade(streamingNode, "/api/v1/streaming"); sockets.push(o.socket); return o; };
+        const held: { stub: string; socket: Socket }[] = [];
+        for (let i = 0; i < cfg.streaming.processes * 2; i++) held.push(await open());
+        assert.equal(new Set(held.map(o => o.stub)).size, cfg.streaming.processes, "two on each process");
+        // Empty the first socket's process. Round-robin would send the next two to it and its
+        // neighbour; least_conn sends both to the emptied one.
+        const emptied = held[0].stub;
+        for (const o of held.filter(x => x.stub === emptied)) o.socket.destroy();
+        await new Promise(r => setTimeout(r, 300));
+        const next = [await open(), await open()];
+        assert.deepEqual(next.map(o => o.stub), [emptied, emptied]);
     });
 });

@@ -34,7 +34,7 @@ describe("npm run plan", () => {
         assert.equal(r.code, 0, r.err);
         assert.match(r.out, /^aws:rds\/instance:Instance\s+mastodon-prod$/m);
         assert.match(r.out, /sidekiq-default\s+c7i\.2xlarge,c6i\.2xlarge,c6a\.2xlarge\s+min\s+6 max\s+9/);
-        assert.match(r.out, /total at max size\s+2990 of 5000/);
+        assert.match(r.out, /total at peak size\s+3490 of 5000/);
     });
 
     it("plans a proposed config file, and refuses a bad one with its message and no stack trace", () => {
@@ -64,7 +64,7 @@ describe("npm run plan", () => {
         assert.match(r.out, /^ {4}userData - \s+Environment=WEB_CONCURRENCY=8$/m);
         assert.match(r.out, /^ {4}userData \+ \s+Environment=WEB_CONCURRENCY=6$/m);
         assert.match(r.out, /0 to create, 1 to update, 0 to delete/);
-        assert.match(r.out, /PostgreSQL connections at max size: 2990 of 5000 → 2870 of 5000/);
+        assert.match(r.out, /PostgreSQL connections at peak size: 3490 of 5000 → 3350 of 5000/);
     });
 
     it("writes every file each node runs with --render", () => {

@@ -72,7 +72,7 @@ describe("npm run resize", () => {
         it("writes nothing when the result is refused", () => {
             const r = resize("--stack", "prod", "--role", "web", "--max", "100");
             assert.equal(r.status, 1);
-            assert.match(r.stderr, /\[prod\] mastodon:database\.instanceClass = "db\.r7g\.2xlarge": at max size the app can open/);
+            assert.match(r.stderr, /\[prod\] mastodon:database\.instanceClass = "db\.r7g\.2xlarge": at peak size \(max, plus AWS's rebalancing overshoot\) the app can open/);
             assert.doesNotMatch(r.stderr, /^\s+at /m);
             assert.equal(readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), text("prod"));
         });

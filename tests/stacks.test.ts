@@ -146,7 +146,10 @@ for (const stack of STACKS) {
                 assert.equal(mip.instancesDistribution.spotAllocationStrategy, "price-capacity-optimized");
                 assert.equal(mip.instancesDistribution.onDemandBaseCapacity, g.onDemandBase);
                 assert.equal(mip.instancesDistribution.onDemandPercentageAboveBaseCapacity, g.onDemandPercentAboveBase);
-                assert.equal(asg.capacityRebalance, true);
+                // The scheduler's group must never overshoot its single instance; the rest replace spot early.
+                const singleton = "queues" in g && (g.queues as string[]).includes("scheduler");
+                assert.equal(asg.capacityRebalance, !singleton);
+                assert.deepEqual(asg.suspendedProcesses, singleton ? ["AZRebalance"] : undefined);
                 assert.equal(asg.minSize, g.min);
                 assert.equal(asg.maxSize, g.max);
                 assert.equal(asg.desiredCapacity, undefined, `${name} must leave desiredCapacity to the scaler`);

@@ -74,7 +74,7 @@ export function renderSummary(plan: Plan, env: EnvironmentConfig): string {
         `Stack ${plan.stack}: ${plan.resources.length} resources`,
         "", "Resources per type:", ...countLines,
         "", "Instances per role:", ...roleLines,
-        "", "PostgreSQL connections at max size:", ...renderBudget(env),
+        "", "PostgreSQL connections at peak size (max + AWS's rebalancing overshoot):", ...renderBudget(env),
     ].join("\n");
 }
 
@@ -82,16 +82,17 @@ export function renderSummary(plan: Plan, env: EnvironmentConfig): string {
 export function renderBudget(env: EnvironmentConfig): string[] {
     const b = connectionBudget(env);
     const via = b.proxyConnections === undefined ? ""
-        : `\n  via RDS Proxy: the app's ${b.total - b.reserved} client connections share at most ${b.proxyConnections} server connections`;
+        : `\n  via RDS Proxy: the app's ${b.total - b.reserved} client connections share at most ${b.proxyConnections} server connections;` +
+          "\n  a client pinned to a server connection (session settings, prepared statements) holds it, so expect waits at the proxy, not refusals at the database";
     return [
         ...b.shares.map(s => `  ${s.role.padEnd(20)} ${String(s.connections).padStart(6)}`),
         `  ${"reserved".padEnd(20)} ${String(b.reserved).padStart(6)}`,
-        `  ${"total at max size".padEnd(20)} ${String(b.total).padStart(6)} of ${b.limit} (${b.limitSource})${via}`,
+        `  ${"total at peak size".padEnd(20)} ${String(b.total).padStart(6)} of ${b.limit} (${b.limitSource})${via}`,
     ];
 }
 
 /** One line: how a change moves the worst-case connection count against the limit. */
 export function renderBudgetChange(before: EnvironmentConfig, after: EnvironmentConfig): string {
     const [a, b] = [connectionBudget(before), connectionBudget(after)];
-    return `PostgreSQL connections at max size: ${a.total} of ${a.limit} → ${b.total} of ${b.limit}`;
+    return `PostgreSQL connections at peak size: ${a.total} of ${a.limit} → ${b.total} of ${b.limit}`;
 }
