@@ -9,12 +9,12 @@
 
 import { parseArgs } from "util";
 import { projectValues } from "../stacks/load";
-import { ConfigError } from "../stacks/reader";
 import { parseEnvironment } from "../stacks/validate";
+import { runCli } from "./lib/cli";
 import { diffPlans, renderDiff } from "./lib/diff";
 import { planStack } from "./lib/offline";
 import { renderedNodes, writeRendered } from "./lib/render";
-import { readStack, StackFileError } from "./lib/stackFile";
+import { readStack } from "./lib/stackFile";
 import { renderBudgetChange, renderSummary, renderTable } from "./lib/summary";
 
 const USAGE = "usage: npm run plan -- (--stack NAME | --config FILE) [--json] [--render DIR] [--diff-against FILE]";
@@ -64,13 +64,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    // exitCode, not exit(): a large plan piped to another program must be flushed first.
-    code => { process.exitCode = code; },
-    (e: unknown) => {
-        // Config and file mistakes are the user's to fix: the message alone, no stack trace.
-        const mine = e instanceof ConfigError || e instanceof StackFileError;
-        console.error(mine ? (e as Error).message : e);
-        process.exitCode = 1;
-    },
-);
+runCli(main);

@@ -12,8 +12,8 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { Document, isMap, isSeq, Node, parseDocument, YAMLMap } from "yaml";
 import { projectValues } from "../stacks/load";
-import { ConfigError } from "../stacks/reader";
 import { parseEnvironment } from "../stacks/validate";
+import { runCli } from "./lib/cli";
 import { diffPlans, renderDiff } from "./lib/diff";
 import { planStack } from "./lib/offline";
 import { flattenConfig, PROJECT_DIR, readStack, StackFileError } from "./lib/stackFile";
@@ -124,14 +124,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        // exitCode, not exit(): a large plan piped to another program must be flushed first.
-        code => { process.exitCode = code; },
-        (e: unknown) => {
-            const mine = e instanceof ConfigError || e instanceof StackFileError;
-            console.error(mine ? (e as Error).message : e);
-            process.exitCode = 1;
-        },
-    );
-}
+if (require.main === module) runCli(main);

@@ -1,0 +1,17 @@
+// How the command-line tools end: an exit code, and for the user's own mistakes (config,
+// files, arguments) the message alone, never a stack trace.
+
+import { ConfigError } from "../../stacks/reader";
+import { StackFileError } from "./stackFile";
+
+export function runCli(main: (argv: string[]) => Promise<number>): void {
+    main(process.argv.slice(2)).then(
+        // exitCode, not exit(): a large plan piped to another program must be flushed first.
+        code => { process.exitCode = code; },
+        (e: unknown) => {
+            const mine = e instanceof ConfigError || e instanceof StackFileError;
+            console.error(mine ? (e as Error).message : e);
+            process.exitCode = 1;
+        },
+    );
+}
