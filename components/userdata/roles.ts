@@ -1,7 +1,7 @@
 // What each role's instances run, as a NodeSpec: the files and units of web, streaming and
 // one Sidekiq queue group. Pure functions of config, tested without mocks.
 
-import { readFileSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { NginxConfig, SidekiqGroupConfig, StreamingConfig, WebConfig } from "../../stacks/schema";
 import { NodeFile, NodeSpec } from "./cloudInit";
@@ -39,8 +39,10 @@ function baseFiles(ctx: NodeContext, drain: Omit<DrainPlan, "region">): NodeFile
     ];
 }
 
-/** The metric publisher's source, shipped as is (it is also what the tests run). */
-const METRICS_SOURCE = readFileSync(path.join(__dirname, "files", "sidekiq-metrics.js"), "utf8");
+/** The metric publisher's source, shipped as is (it is also what the tests run). Found from sources or bin/. */
+const METRICS_SOURCE = readFileSync(
+    [path.join(__dirname, "files"), path.resolve(__dirname, "../../../components/userdata/files")]
+        .map(dir => path.join(dir, "sidekiq-metrics.js")).find(existsSync)!, "utf8");
 
 /** Seconds web and streaming nodes wait, out of the target group, for in-flight requests. */
 export const HTTP_DRAIN_SECONDS = 30;

@@ -7,7 +7,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import * as path from "path";
 import { OfflineMocks } from "./mocks";
-import { PROJECT_DIR, StackInput } from "./stackFile";
+import { StackInput } from "./stackFile";
 
 /** How a secret value prints anywhere in a plan. */
 export const SECRET = "[secret]";
@@ -86,7 +86,8 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  * before any resource is recorded when validation fails.
  */
 export async function planStack(input: StackInput, opts: { program?: string; mocks?: RecordingMocks } = {}): Promise<Plan> {
-    const program = opts.program ?? path.join(PROJECT_DIR, "index.ts");
+    // The program beside this file's tree: index.ts from sources, bin/index.js when compiled.
+    const program = opts.program ?? path.join(__dirname, "..", "..", "index");
     const mocks = opts.mocks ?? new RecordingMocks(input.config["aws:region"] ?? "us-east-1");
     parents = new Map();
     await pulumi.runtime.setMocks(mocks, input.project, input.stack, false);

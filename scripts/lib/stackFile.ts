@@ -3,7 +3,7 @@
 // declared defaults. Encrypted values (`secure:`) cannot be read offline; they become
 // placeholders marked secret, so the program still sees a secret of the right shape.
 
-import { readFileSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
@@ -21,8 +21,16 @@ export interface StackInput {
 /** A stack file that cannot be read or is not YAML: the user's to fix, so no stack trace. */
 export class StackFileError extends Error {}
 
+/** The nearest folder at or above `dir` that holds `file` (works from sources and from bin/). */
+export function findUp(dir: string, file: string): string {
+    for (let d = dir; ; d = path.dirname(d)) {
+        if (existsSync(path.join(d, file))) return d;
+        if (path.dirname(d) === d) throw new StackFileError(`no ${file} above ${dir}`);
+    }
+}
+
 /** The repository root, where Pulumi.yaml lives. */
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const PROJECT_DIR = findUp(__dirname, "Pulumi.yaml");
 
 /** Parses YAML, turning a syntax error into one line naming the file. */
 function readYaml(file: string): unknown {
