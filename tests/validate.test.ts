@@ -2,11 +2,15 @@
 // allowed, and the real program registers no resource before refusing.
 
 import { strict as assert } from "assert";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
 import { projectValues } from "../stacks/load";
 import { ConfigError, Raw } from "../stacks/reader";
 import { parseEnvironment } from "../stacks/validate";
 import { RecordingMocks } from "../scripts/lib/offline";
-import { readStack } from "../scripts/lib/stackFile";
+import { DEFAULTS, TOP_LEVEL_KEYS } from "../stacks/schema";
+import { PROJECT_DIR, readStack } from "../scripts/lib/stackFile";
 import { inputWith, planInput } from "./support/plans";
 
 /** The shipped prod config as plain objects, for mutating. */
@@ -145,4 +149,18 @@ describe("a refused config", () => {
             assert.equal(mocks.resources.length, 0);
         });
     }
+});
+
+describe("Pulumi.yaml", () => {
+    it("describes every config key the program reads, and declares the scalar ones with the schema's defaults", () => {
+        const text = readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
+        for (const key of TOP_LEVEL_KEYS) assert.match(text, new RegExp(`^ {2}(#\\s+)?${key}:`, "m"), `Pulumi.yaml does not describe ${key}`);
+        // Sub-keys: every field each structured key accepts is listed on its line(s).
+        for (const [key, fields] of Object.entries({ web: ["targetCpuPercent", "pumaWorkers"], sidekiq: ["drainSeconds", "sharedQueues"], database: ["pooler", "maxConnections"] })) {
+            const block = text.slice(text.indexOf(`#   ${key}:`)).split(/\n\s+#\s{3}\w+:/)[0];
+            for (const f of fields) assert.ok(block.includes(f), `Pulumi.yaml's ${key} line lacks ${f}`);
+        }
+        const declared = parse(text).config as Record<string, { default?: unknown }>;
+        assert.equal(declared.protectData.default, DEFAULTS.protectData);
+    });
 });
