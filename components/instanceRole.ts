@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface InstanceRoleArgs {
     /** Stack name: instances may complete lifecycle actions only of groups tagged with it. */
     stack: string;
+    /** Role tag pattern of the groups whose lifecycle actions the instances may complete (e.g. "web", "sidekiq-*"). */
+    groupRoleTag: string;
     /** SSM path whose parameters the instance may read, e.g. /mastodon/prod. */
     settingsPath: string;
     /** The tier's log group, created here, the only one its instances may write to (e.g. /mastodon/prod/web). */
@@ -26,6 +28,7 @@ export interface InstanceRoleArgs {
 export interface InstancePolicyInput {
     region: string;
     stack: string;
+    groupRoleTag: string;
     settingsParameterArn: string;
     logGroupArn: string;
     mediaBucketArn?: string;
@@ -41,7 +44,7 @@ export function instancePolicy(i: InstancePolicyInput): object {
         { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [i.logGroupArn, `${i.logGroupArn}:*`] },
         // The drain watcher: find its group's target groups, then let the termination go on.
         { Sid: "FindOwnGroup", Effect: "Allow", Action: "autoscaling:DescribeAutoScalingGroups", Resource: "*" },
-        { Sid: "CompleteOwnLifecycle", Effect: "Allow", Action: "autoscaling:CompleteLifecycleAction", Resource: "*", Condition: { StringEquals: { "autoscaling:ResourceTag/Stack": i.stack } } },
+        { Sid: "CompleteOwnLifecycle", Effect: "Allow", Action: "autoscaling:CompleteLifecycleAction", Resource: "*", Condition: { StringEquals: { "autoscaling:ResourceTag/Stack": i.stack }, StringLike: { "autoscaling:ResourceTag/Role": i.groupRoleTag } } },
     ];
     if (i.mediaBucketArn) {
         statements.push(
@@ -53,6 +56,7 @@ export function instancePolicy(i: InstancePolicyInput): object {
     if (i.metricsNamespace) {
         statements.push({ Sid: "PublishMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": i.metricsNamespace } } });
     }
+    // Only the drain watcher's spot-notice path needs this; on scale-in the group deregisters itself.
     if (i.targetGroupArns?.length) {
         statements.push({ Sid: "LeaveTargetGroups", Effect: "Allow", Action: "elasticloadbalancing:DeregisterTargets", Resource: i.targetGroupArns });
     }
@@ -83,7 +87,7 @@ export class InstanceRole extends pulumi.ComponentResource {
             role: role.name,
             policy: pulumi.all([region.region, parameterArn, logs.arn, args.mediaBucketArn, pulumi.all(args.targetGroupArns ?? [])])
                 .apply(([r, arn, logGroupArn, mediaBucketArn, targetGroupArns]) => JSON.stringify(instancePolicy({
-                    region: r, stack: args.stack, settingsParameterArn: arn, logGroupArn, mediaBucketArn, metricsNamespace: args.metricsNamespace, targetGroupArns,
+                    region: r, stack: args.stack, groupRoleTag: args.groupRoleTag, settingsParameterArn: arn, logGroupArn, mediaBucketArn, metricsNamespace: args.metricsNamespace, targetGroupArns,
                 }))),
         }, p);
         const profile = new aws.iam.InstanceProfile(name, { role: role.name }, p);

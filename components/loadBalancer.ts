@@ -75,8 +75,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 tags: { Name: `${name}-${role}` },
             }, p);
         this.webTargetGroup = targetGroup("web", "web-", WEB_HEALTH_PATH, 30);
-        // Streaming holds WebSockets for hours; give clients time to reconnect elsewhere.
-        this.streamingTargetGroup = targetGroup("streaming", "strm-", STREAMING_HEALTH_PATH, 120);
+        // Streaming holds WebSockets for hours; give clients time to reconnect elsewhere (the
+        // drain watcher waits as long; see DRAIN_SECONDS).
+        this.streamingTargetGroup = targetGroup("streaming", "strm-", STREAMING_HEALTH_PATH, 90);
 
         new aws.lb.Listener(`${name}-http`, {
             loadBalancerArn: alb.arn,

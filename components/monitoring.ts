@@ -78,13 +78,14 @@ export class Monitoring extends pulumi.ComponentResource {
         // CloudWatch can publish to an encrypted topic only with a customer-managed key whose
         // policy lets it; with the AWS-managed SNS key, alarm notifications are silently dropped.
         const account = aws.getCallerIdentityOutput({}, p).accountId;
+        const partition = aws.getPartitionOutput({}, p).partition;
         const key = new aws.kms.Key(name, {
             description: "Mastodon alarm topic",
             enableKeyRotation: true,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                    { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
                     { Sid: "CloudWatchPublishes", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
                 ],
             }),

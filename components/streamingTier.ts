@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NginxConfig, StreamingConfig } from "../stacks/schema";
 import { AutoscaledRole } from "./autoscaledRole";
 import { roleArgs, TierPlacement } from "./tier";
-import { HTTP_DRAIN_SECONDS } from "./userdata/roles";
+import { DRAIN_SECONDS } from "./userdata/roles";
 import { streamingNode } from "./userdata/roles";
 
 export interface StreamingTierArgs extends TierPlacement {
@@ -23,7 +23,7 @@ export class StreamingTier extends pulumi.ComponentResource {
     constructor(name: string, args: StreamingTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:tiers:StreamingTier", name, {}, opts);
         const spec = streamingNode(args.node, args.streaming, args.nginx);
-        this.group = new AutoscaledRole(name, { ...roleArgs(args.streaming, args, spec, "streaming", { kind: "cpu", targetPercent: args.streaming.targetCpuPercent }, HTTP_DRAIN_SECONDS), targetGroupArns: [args.targetGroupArn] }, { parent: this });
+        this.group = new AutoscaledRole(name, { ...roleArgs(args.streaming, args, spec, "streaming", { kind: "cpu", targetPercent: args.streaming.targetCpuPercent }, DRAIN_SECONDS.streaming), targetGroupArns: [args.targetGroupArn] }, { parent: this });
         this.registerOutputs({ groupName: this.group.groupName });
     }
 }

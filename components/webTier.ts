@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NginxConfig, WebConfig } from "../stacks/schema";
 import { AutoscaledRole } from "./autoscaledRole";
 import { roleArgs, TierPlacement } from "./tier";
-import { HTTP_DRAIN_SECONDS } from "./userdata/roles";
+import { DRAIN_SECONDS } from "./userdata/roles";
 import { webNode } from "./userdata/roles";
 
 export interface WebTierArgs extends TierPlacement {
@@ -22,7 +22,7 @@ export class WebTier extends pulumi.ComponentResource {
     constructor(name: string, args: WebTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mastodon:tiers:WebTier", name, {}, opts);
         const spec = webNode(args.node, args.web, args.nginx);
-        this.group = new AutoscaledRole(name, { ...roleArgs(args.web, args, spec, "web", { kind: "cpu", targetPercent: args.web.targetCpuPercent }, HTTP_DRAIN_SECONDS), targetGroupArns: [args.targetGroupArn] }, { parent: this });
+        this.group = new AutoscaledRole(name, { ...roleArgs(args.web, args, spec, "web", { kind: "cpu", targetPercent: args.web.targetCpuPercent }, DRAIN_SECONDS.web), targetGroupArns: [args.targetGroupArn] }, { parent: this });
         this.registerOutputs({ groupName: this.group.groupName });
     }
 }

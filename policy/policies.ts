@@ -76,6 +76,10 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
                 const albWebPort = /-alb-in-\d+$/.test(args.name) && (rule.fromPort === 80 || rule.fromPort === 443) && rule.fromPort === rule.toPort;
                 if (!albWebPort) report(`${args.name} opens port ${rule.fromPort}-${rule.toPort} to the internet; only the ALB's 80 and 443 may be.`);
             }),
+            validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, args, report) => {
+                const world = (rule.cidrBlocks ?? []).some(c => WORLD.includes(c)) || (rule.ipv6CidrBlocks ?? []).some(c => WORLD.includes(c));
+                if (rule.type === "ingress" && world) report(`${args.name} opens port ${rule.fromPort}-${rule.toPort} to the internet; only the ALB's 80 and 443 may be, as SecurityGroupIngressRule resources.`);
+            }),
             validateResourceOfType(aws.ec2.SecurityGroup, (sg, args, report) => {
                 for (const i of sg.ingress ?? []) {
                     if ((i.cidrBlocks ?? []).some(c => WORLD.includes(c)) || (i.ipv6CidrBlocks ?? []).some(c => WORLD.includes(c))) {

@@ -42,7 +42,9 @@ export function alarmSpecs(cfg: EnvironmentConfig, t: AlarmTargets): AlarmSpec[]
             comparison: "GreaterThanThreshold", threshold: a.dbCpuPercent,
         },
         {
-            id: "db-free-storage", runbook: "db-storage.md", description: `Database free storage is below ${a.dbFreeStoragePercent}% of the allocated ${cfg.database.storageGb} GiB.`,
+            // Storage autoscaling grows the volume at 10% free; this fires only if it cannot keep up or hit maxStorageGb.
+            id: "db-free-storage", runbook: "db-storage.md",
+            description: `Database free storage is below ${Math.floor((cfg.database.storageGb * a.dbFreeStoragePercent) / 100)} GiB (${a.dbFreeStoragePercent}% of the initial ${cfg.database.storageGb} GiB); storage autoscaling is not keeping up or reached maxStorageGb.`,
             namespace: "AWS/RDS", metricName: "FreeStorageSpace", dimensions: db, statistic: "Minimum", period: 300, evaluationPeriods: 1,
             comparison: "LessThanThreshold", threshold: Math.floor((cfg.database.storageGb * GiB * a.dbFreeStoragePercent) / 100),
         },

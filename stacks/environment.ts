@@ -135,7 +135,10 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
 
     const node: NodeContext = { stack: cfg.stack, region: cfg.region, ssmPath, vpcCidr: cfg.network.cidr, layout: NODE_LAYOUT };
     const role = (tier: string, extra: Partial<InstanceRoleArgs>) =>
-        new InstanceRole(`${name}-${tier}`, { stack: cfg.stack, settingsPath: ssmPath, logGroupName: `/mastodon/${cfg.stack}/${tier}`, ...extra });
+        new InstanceRole(`${name}-${tier}`, {
+            stack: cfg.stack, settingsPath: ssmPath, logGroupName: `/mastodon/${cfg.stack}/${tier}`,
+            groupRoleTag: tier === "sidekiq" ? "sidekiq-*" : tier, ...extra,
+        });
     const placement = (securityGroupId: pulumi.Output<string>, profile: InstanceRole) =>
         ({ images, subnetIds: network.privateSubnetIds, securityGroupId, instanceProfileArn: profile.profileArn, node, settingsRevision: settings.revision });
 

@@ -30,6 +30,8 @@ function checkQueues(r: Reader, groups: SidekiqGroupConfig[]): void {
         }
     }
     groups.forEach((g, i) => {
+        // A group's own nodes publish the latency it scales on: at zero instances it could never scale out.
+        if (g.min < 1) r.fail(`sidekiq[${i}].min`, g.min, "a Sidekiq group needs min 1 or more: its nodes publish the queue latency it scales on");
         if (!g.queues.includes("scheduler")) return;
         const path = `sidekiq[${i}]`;
         if (g.max !== 1 || g.min !== 1) r.fail(`${path}.max`, g.max, "the group serving \"scheduler\" must have min 1 and max 1: Mastodon's scheduler must run in exactly one process");

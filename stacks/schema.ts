@@ -158,7 +158,7 @@ export interface AlertsConfig {
     dbConnectionsPercent: number;
     /** Database CPU percent that alarms. Default 80. */
     dbCpuPercent: number;
-    /** Free storage, as a percent of allocated storage, below which the database alarms. Default 10. */
+    /** Free storage, as a percent of the initial allocation, below which the database alarms. Default 5 (storage autoscaling acts at 10%). */
     dbFreeStoragePercent: number;
     /** 5xx responses (ALB and targets) in 5 minutes that alarm. Default 50. */
     http5xxPer5Minutes: number;
@@ -204,7 +204,7 @@ export const DEFAULTS = {
     production: (stack: string): boolean => /^prod(uction)?(-|$)/.test(stack),
     allow: { burstable: false, singleAz: false },
     alerts: {
-        cpuCreditBalanceMin: 50, dbConnectionsPercent: 80, dbCpuPercent: 80, dbFreeStoragePercent: 10,
+        cpuCreditBalanceMin: 50, dbConnectionsPercent: 80, dbCpuPercent: 80, dbFreeStoragePercent: 5,
         http5xxPer5Minutes: 50, responseTimeP95Seconds: 2, redisMemoryPercent: 80, redisCpuPercent: 80,
     },
     network: { cidr: "10.0.0.0/16", azCount: 2, natGateways: "perAz" },

@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import { existsSync } from "fs";
 import * as path from "path";
 import { DRAIN_HOOK, hookHeartbeatSeconds } from "../components/userdata/drain";
+import { DRAIN_SECONDS } from "../components/userdata/roles";
 import { SIDEKIQ_NAMESPACE } from "../components/userdata/units";
 import { connectionBudget } from "../stacks/connections";
 import { roleGroups } from "../stacks/roles";
@@ -47,7 +48,7 @@ for (const stack of STACKS) {
                 assert.equal(hook.name, DRAIN_HOOK);
                 assert.equal(hook.lifecycleTransition, "autoscaling:EC2_INSTANCE_TERMINATING");
                 assert.equal(hook.defaultResult, "CONTINUE");
-                const drain = cfg.sidekiq.find(g => `sidekiq-${g.name}` === role)?.drainSeconds ?? 30;
+                const drain = cfg.sidekiq.find(g => `sidekiq-${g.name}` === role)?.drainSeconds ?? DRAIN_SECONDS[role as "web" | "streaming"];
                 assert.equal(hook.heartbeatTimeout, hookHeartbeatSeconds(drain));
             }
         });

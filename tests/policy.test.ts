@@ -95,6 +95,10 @@ const VIOLATIONS: [string, string, Pick<PlannedResource, "type" | "name" | "inpu
     ["alb-http-redirects-only", "staging", { type: "aws:lb/listener:Listener", name: "http", inputs: { protocol: "HTTP", defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] } }],
     ["asg-spans-two-subnets", "staging", { type: "aws:autoscaling/group:Group", name: "g", inputs: { vpcZoneIdentifiers: ["subnet-1"] } }],
     ["production-stateful-protected", "prod", { type: "aws:s3/bucket:Bucket", name: "media", inputs: {}, protect: false }],
+    ["production-stateful-protected", "prod", { type: "aws:rds/instance:Instance", name: "db", inputs: {}, protect: false }],
+    ["production-stateful-protected", "prod", { type: "aws:elasticache/replicationGroup:ReplicationGroup", name: "rg", inputs: {}, protect: false }],
+    ["production-stateful-protected", "prod-eu", { type: "aws:cloudfront/distribution:Distribution", name: "cdn", inputs: {}, protect: false }],
+    ["no-world-open-ingress", "staging", { type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "legacy", inputs: { type: "ingress", cidrBlocks: ["0.0.0.0/0"], fromPort: 22, toPort: 22, protocol: "tcp" } }],
     ["production-multi-az", "prod", { type: "aws:rds/instance:Instance", name: "db", inputs: { multiAz: false } }],
     ["production-multi-az", "prod", { type: "aws:elasticache/replicationGroup:ReplicationGroup", name: "rg", inputs: { numCacheClusters: 1 } }],
 ];
@@ -116,7 +120,13 @@ describe("each policy rule", () => {
         assert.deepEqual(found.map(f => /has no (public access block|policy)/.exec(f)?.[1]), ["public access block", "policy"]);
     });
 
-    it("sets an enforcement level on every rule", () => {
-        for (const p of [...resourcePolicies, ...stackPolicies]) assert.ok(p.enforcementLevel === "mandatory" || p.enforcementLevel === "advisory", p.name);
+    it("lets only the Multi-AZ rule be advisory; everything about data and exposure stops a deploy", () => {
+        const advisory = [...resourcePolicies, ...stackPolicies].filter(p => p.enforcementLevel !== "mandatory").map(p => p.name);
+        assert.deepEqual(advisory, ["production-multi-az"]);
+    });
+
+    it("holds staging to no production-only rule", async () => {
+        const unprotected = { type: "aws:rds/instance:Instance", name: "db", inputs: { backupRetentionPeriod: 7, storageEncrypted: true, multiAz: false }, protect: false };
+        for (const policy of resourcePolicies) assert.deepEqual(await violations(policy, argsOf("staging", unprotected)), [], policy.name);
     });
 });

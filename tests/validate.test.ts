@@ -43,6 +43,7 @@ const CASES: [string, (raw: Raw) => void, string, string][] = [
     ["scheduler scaled out", raw => { group(raw, "scheduler").max = 2; }, "mastodon:sidekiq[5].max", "exactly one process"],
     ["scheduler with two processes", raw => { group(raw, "scheduler").processes = 2; }, "mastodon:sidekiq[5].processes", "1 process per instance"],
     ["scheduler on spot", raw => { group(raw, "scheduler").onDemandBase = 0; }, "mastodon:sidekiq[5].onDemandBase", "must be on-demand"],
+    ["a Sidekiq group that can scale to zero", raw => { group(raw, "push").min = 0; }, "mastodon:sidekiq[1].min", "needs min 1 or more"],
     ["threads zero", raw => { group(raw, "push").threads = 0; }, "mastodon:sidekiq[1].threads", "from 1 to 100"],
     ["group name with capitals", raw => { group(raw, "push").name = "Push_Queue"; }, "mastodon:sidekiq[1].name", "lowercase letters"],
     ["two groups with one name", raw => { group(raw, "pull").name = "push"; }, "mastodon:sidekiq[2].name", "must be unique"],

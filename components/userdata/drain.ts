@@ -63,9 +63,15 @@ drain() {
 ${drainSteps(p)}
 }
 drain
-# On a spot notice without a lifecycle action this fails harmlessly: the instance goes anyway.
-aws autoscaling complete-lifecycle-action --region "$region" --lifecycle-hook-name ${DRAIN_HOOK} \\
-    --auto-scaling-group-name "$asg" --instance-id "$id" --lifecycle-action-result CONTINUE || true
+# The hook's wait may start a moment after the metadata says Terminated: retry for a minute. On a
+# spot notice without a lifecycle action it keeps failing harmlessly; the instance goes anyway.
+tries=0
+until aws autoscaling complete-lifecycle-action --region "$region" --lifecycle-hook-name ${DRAIN_HOOK} \\
+    --auto-scaling-group-name "$asg" --instance-id "$id" --lifecycle-action-result CONTINUE; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 12 ] || break
+    sleep "$poll"
+done
 echo "drained $id"
 `;
 }

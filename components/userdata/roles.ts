@@ -44,8 +44,11 @@ const METRICS_SOURCE = readFileSync(
     [path.join(__dirname, "files"), path.resolve(__dirname, "../../../components/userdata/files")]
         .map(dir => path.join(dir, "sidekiq-metrics.js")).find(existsSync)!, "utf8");
 
-/** Seconds web and streaming nodes wait, out of the target group, for in-flight requests. */
-export const HTTP_DRAIN_SECONDS = 30;
+/**
+ * Seconds web and streaming nodes wait, out of their target group, before stopping: the target
+ * groups' deregistration delays (LoadBalancer), with streaming's capped to fit a spot notice.
+ */
+export const DRAIN_SECONDS = { web: 30, streaming: 90 } as const;
 
 function nginxFiles(ctx: NodeContext, nginx: NginxConfig, site: string): NodeFile[] {
     return [
@@ -60,7 +63,7 @@ const REMOVE_DEFAULT_SITE = ["rm", "-f", "/etc/nginx/sites-enabled/default"];
 export function webNode(ctx: NodeContext, web: WebConfig, nginx: NginxConfig): NodeSpec {
     return {
         files: [
-            ...baseFiles(ctx, { kind: "http", waitSeconds: HTTP_DRAIN_SECONDS, units: "mastodon-web.service" }),
+            ...baseFiles(ctx, { kind: "http", waitSeconds: DRAIN_SECONDS.web, units: "mastodon-web.service" }),
             { path: `${UNIT_DIR}/mastodon-web.service`, content: renderWebUnit(web, ctx.layout), permissions: "0644" },
             ...nginxFiles(ctx, nginx, renderWebSite(nginx, ctx.layout, ctx.vpcCidr)),
         ],
@@ -72,7 +75,7 @@ export function webNode(ctx: NodeContext, web: WebConfig, nginx: NginxConfig): N
 export function streamingNode(ctx: NodeContext, streaming: StreamingConfig, nginx: NginxConfig): NodeSpec {
     return {
         files: [
-            ...baseFiles(ctx, { kind: "http", waitSeconds: HTTP_DRAIN_SECONDS, units: "mastodon-streaming@*" }),
+            ...baseFiles(ctx, { kind: "http", waitSeconds: DRAIN_SECONDS.streaming, units: "mastodon-streaming@*" }),
             { path: `${UNIT_DIR}/mastodon-streaming@.service`, content: renderStreamingUnit(streaming, ctx.layout), permissions: "0644" },
             ...nginxFiles(ctx, nginx, renderStreamingSite(streaming.processes, ctx.vpcCidr)),
         ],
