@@ -40,8 +40,6 @@ export interface EnvironmentOutputs {
     dashboardName: pulumi.Output<string>;
 }
 
-/** Where alarm descriptions point operators: the runbooks folder of this repository. */
-const RUNBOOKS = "docs/runbooks";
 
 /** Looks up (or pins) the newest image for one architecture. */
 function bootImage(image: ImageConfig, architecture: Architecture): BootImage {
@@ -165,7 +163,7 @@ export function createEnvironment(cfg: EnvironmentConfig): EnvironmentOutputs {
     const monitoring = new Monitoring(name, {
         emails: cfg.alerts.emails,
         region: cfg.region,
-        runbookBase: RUNBOOKS,
+        runbookBase: cfg.alerts.runbookBaseUrl,
         alarms: alarmSpecs(cfg, {
             databaseId: database.instanceId,
             cacheNodeIds: cache.nodeIds,

@@ -152,6 +152,8 @@ export interface AllowConfig {
 export interface AlertsConfig {
     /** Email addresses subscribed to the alarm topic (each must confirm). Default none. */
     emails: string[];
+    /** Where alarm descriptions point for runbooks, e.g. https://github.com/acme/mastodon-aws/blob/main/docs/runbooks. Default "docs/runbooks". */
+    runbookBaseUrl: string;
     /** CPUCreditBalance below which a burstable instance alarms. Default 50. */
     cpuCreditBalanceMin: number;
     /** DatabaseConnections, as a percent of max_connections, that alarms. Default 80. */
@@ -204,6 +206,7 @@ export const DEFAULTS = {
     production: (stack: string): boolean => /^prod(uction)?(-|$)/.test(stack),
     allow: { burstable: false, singleAz: false },
     alerts: {
+        runbookBaseUrl: "docs/runbooks",
         cpuCreditBalanceMin: 50, dbConnectionsPercent: 80, dbCpuPercent: 80, dbFreeStoragePercent: 5,
         http5xxPer5Minutes: 50, responseTimeP95Seconds: 2, redisMemoryPercent: 80, redisCpuPercent: 80,
     },

@@ -64,9 +64,10 @@ function parseAlerts(r: Reader, value: unknown): AlertsConfig {
     const o = r.object(value, "alerts", ["emails", ...Object.keys(d)]);
     const emails = o.emails === undefined ? [] : r.stringList(o, "alerts", "emails");
     for (const e of emails) if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) r.fail("alerts.emails", e, "expected an email address such as oncall@social.example.org");
-    const percent = (key: keyof typeof d) => r.int(o, "alerts", key, 1, 99, d[key]);
+    const percent = (key: Exclude<keyof typeof d, "runbookBaseUrl">) => r.int(o, "alerts", key, 1, 99, d[key]);
     return {
         emails,
+        runbookBaseUrl: r.string(o, "alerts", "runbookBaseUrl", { default: d.runbookBaseUrl, pattern: /^(https:\/\/\S+|docs\/runbooks)$/, hint: "an https:// URL of this repository's docs/runbooks folder" }).replace(/\/$/, ""),
         cpuCreditBalanceMin: r.int(o, "alerts", "cpuCreditBalanceMin", 1, 1000, d.cpuCreditBalanceMin),
         dbConnectionsPercent: percent("dbConnectionsPercent"),
         dbCpuPercent: percent("dbCpuPercent"),

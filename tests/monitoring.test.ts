@@ -75,7 +75,7 @@ for (const stack of STACKS) {
             const topic = `arn:aws:sns:${cfg.region}:123456789012:mastodon-${stack}`;
             for (const [id, a] of Object.entries(alarms(plan))) {
                 assert.deepEqual(a.alarmActions, [topic], id);
-                const runbook = /Runbook: (docs\/runbooks\/[a-z0-9-]+\.md)$/.exec(String(a.alarmDescription));
+                const runbook = /Runbook: (docs\/runbooks\/[a-z0-9-]+\.md)$/.exec(String(a.alarmDescription)); // the default base
                 assert.ok(runbook, `${id} links no runbook`);
                 assert.ok(existsSync(path.join(PROJECT_DIR, runbook[1])), `${runbook[1]} is missing`);
             }

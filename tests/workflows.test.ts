@@ -46,7 +46,10 @@ describe("GitHub workflows", () => {
 
     it("preview every stack on a pull request with the policy pack, commenting the diff", () => {
         const preview = jobs("pull-request.yml").preview;
-        assert.deepEqual(preview.strategy!.matrix.stack, ["staging", "prod"]);
+        // Every stack file, listed by the stacks job, not a hard-coded pair.
+        assert.equal(preview.strategy!.matrix.stack as unknown, "${{ fromJSON(needs.stacks.outputs.names) }}");
+        assert.match(jobs("pull-request.yml").stacks.steps.map(s => s.run ?? "").join(), /for f in Pulumi\.\*\.yaml/);
+        assert.equal(preview.environment, "preview");
         const [step] = pulumiSteps(preview);
         assert.equal(step.with!.command, "preview");
         assert.equal(step.with!.policyPacks, "policy");
@@ -59,6 +62,8 @@ describe("GitHub workflows", () => {
         const { staging, prod } = jobs("deploy.yml");
         assert.equal(prod.needs, "staging");
         assert.equal(prod.environment, "production");
+        assert.equal(staging.environment, "staging");
+        assert.doesNotMatch(read("deploy.yml"), /workflow_dispatch/, "deploys start from main only");
         for (const [stack, job] of [["staging", staging], ["prod", prod]] as const) {
             assert.deepEqual(job.concurrency, { group: `pulumi-${stack}`, "cancel-in-progress": false });
             const [step] = pulumiSteps(job);
