@@ -3,10 +3,11 @@
 
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
+import { rmSync } from "fs";
 import * as net from "net";
 import * as path from "path";
 import { PROJECT_DIR } from "../scripts/lib/stackFile";
-import { requireTool } from "./support/tools";
+import { requireTool, run, scratchDir } from "./support/tools";
 
 interface Stat { queue: string; size: number; latency: number }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,18 +52,35 @@ describe("Sidekiq queue latency", () => {
     });
 });
 
+async function freePort(): Promise<number> {
+    const s = net.createServer();
+    await new Promise<void>(r => s.listen(0, "127.0.0.1", r));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise(r => s.close(r));
+    return port;
+}
+
 describe("the publisher against a real Redis", () => {
     let redis: ChildProcess;
     let port: number;
+    let tlsPort: number;
+    let dir: string;
     const password = "test-only-password";
 
     before(async () => {
         requireTool("redis-server", "redis-server");
-        const s = net.createServer();
-        await new Promise<void>(r => s.listen(0, "127.0.0.1", r));
-        port = (s.address() as net.AddressInfo).port;
-        await new Promise(r => s.close(r));
-        redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", password], { stdio: "ignore" });
+        requireTool("openssl", "openssl");
+        // A certificate for 127.0.0.1, trusted by the publisher through NODE_EXTRA_CA_CERTS as the
+        // RDS-style CA bundle would be: production connects with rediss://.
+        dir = scratchDir("redis-tls-");
+        const cert = run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")]);
+        assert.equal(cert.code, 0, cert.output);
+        port = await freePort();
+        tlsPort = await freePort();
+        redis = spawn("redis-server", ["--port", String(port), "--tls-port", String(tlsPort), "--tls-cert-file", path.join(dir, "cert.pem"),
+            "--tls-key-file", path.join(dir, "key.pem"), "--tls-auth-clients", "no", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--requirepass", password], { stdio: "ignore" });
         for (let i = 0; i < 50; i++) {
             const up = spawnSync("redis-cli", ["-p", String(port), "-a", password, "--no-auth-warning", "ping"], { encoding: "utf8" }).stdout.trim() === "PONG";
             if (up) break;
@@ -81,6 +99,17 @@ describe("the publisher against a real Redis", () => {
     after(async () => {
         redis.kill("SIGTERM");
         await new Promise(r => redis.once("exit", r));
+        rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("reads the queues over TLS (rediss://), checking the server's certificate", () => {
+        const env = { ...process.env, STACK: "prod", QUEUE_GROUP: "federation", QUEUES: "push", AWS_REGION: "ap-northeast-1", DRY_RUN: "1" };
+        const trusted = spawnSync(process.execPath, [SCRIPT], { encoding: "utf8", env: { ...env, NODE_EXTRA_CA_CERTS: path.join(dir, "cert.pem"), REDIS_URL: `rediss://:${password}@127.0.0.1:${tlsPort}/0` } });
+        assert.equal(trusted.status, 0, trusted.stderr);
+        assert.equal(JSON.parse(trusted.stdout).find((d: { MetricName: string }) => d.MetricName === "QueueSize").Value, 3);
+        const untrusted = spawnSync(process.execPath, [SCRIPT], { encoding: "utf8", env: { ...env, REDIS_URL: `rediss://:${password}@127.0.0.1:${tlsPort}/0` } });
+        assert.equal(untrusted.status, 1);
+        assert.match(untrusted.stderr, /self[- ]signed certificate/);
     });
 
     it("reads each queue's size and oldest job over an authenticated connection", () => {

@@ -73,7 +73,9 @@ function pipeline(redisUrl, commands, timeoutMs = 5000) {
     if (db) all.push(["SELECT", db]);
     all.push(...commands);
     return new Promise((resolve, reject) => {
-        const socket = secure ? tls.connect({ host: url.hostname, port, servername: url.hostname }) : net.connect({ host: url.hostname, port });
+        // SNI takes host names only; the certificate is still checked against an IP address.
+        const servername = net.isIP(url.hostname) ? undefined : url.hostname;
+        const socket = secure ? tls.connect({ host: url.hostname, port, servername }) : net.connect({ host: url.hostname, port });
         const timer = setTimeout(() => { socket.destroy(); reject(new Error("Redis did not answer in time")); }, timeoutMs);
         let pending = Buffer.alloc(0);
         const replies = [];
