@@ -7,6 +7,7 @@
 //   npm run plan -- --stack prod --render DIR       write what every node runs into DIR
 //   npm run plan -- --stack prod --diff-against F   what changes if the stack's config became F
 
+import * as path from "path";
 import { parseArgs } from "util";
 import { projectValues } from "../stacks/load";
 import { parseEnvironment } from "../stacks/validate";
@@ -32,6 +33,11 @@ async function main(argv: string[]): Promise<number> {
     }
     if (!values.stack && !values.config) {
         console.error(USAGE);
+        return 2;
+    }
+    // The stack name decides resource names and the production guards: never guess it.
+    if (!values.stack && !/^Pulumi\..+\.ya?ml$/.test(path.basename(values.config!))) {
+        console.error(`--config ${values.config}: give the stack too (--stack NAME), or name the file Pulumi.<stack>.yaml\n${USAGE}`);
         return 2;
     }
     const input = readStack({ stack: values.stack, file: values.config });

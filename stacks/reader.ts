@@ -9,7 +9,7 @@ import { RunError } from "@pulumi/pulumi/errors";
  */
 export class ConfigError extends RunError {
     constructor(readonly stack: string, readonly problems: string[]) {
-        super(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n` + problems.map(p => `  - ${p}`).join("\n"));
+        super(`Invalid config for stack "${stack}":\n` + problems.map(p => `  - ${p}`).join("\n"));
         this.name = "ConfigError";
     }
 }

@@ -78,6 +78,12 @@ describe("npm run plan", () => {
         assert.match(readFileSync(path.join(out, "mastodon-prod-streaming/etc/nginx/sites-enabled/mastodon"), "utf8"), /least_conn;/);
     });
 
+    it("refuses to guess the stack of a config file not named Pulumi.<stack>.yaml", () => {
+        const r = plan("--config", path.join(PROJECT_DIR, "package.json"));
+        assert.equal(r.code, 2);
+        assert.match(r.err, /give the stack too \(--stack NAME\)/);
+    });
+
     it("refuses a missing stack file and unknown flags clearly", () => {
         const missing = plan("--stack", "nope");
         assert.equal(missing.code, 1);
