@@ -56,9 +56,6 @@ export const VCPUS_PER_SIZE: Readonly<Record<string, number>> = {
     "8xlarge": 32, "12xlarge": 48, "16xlarge": 64,
 };
 
-/** All size names any family in the catalog is sold in, smallest first. */
-export const ALL_SIZES: readonly string[] = Object.keys(VCPUS_PER_SIZE);
-
 /**
  * Memory in GiB of the RDS classes this program accepts. RDS's default PostgreSQL
  * `max_connections` is LEAST(DBInstanceClassMemory / 9531392, 5000), so memory decides how
