@@ -73,6 +73,18 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("build the program before every preview and deploy (Pulumi runs bin/index.js)", () => {
+        for (const f of ["pull-request.yml", "deploy.yml"]) {
+            for (const [name, job] of Object.entries(jobs(f))) {
+                const pulumiAt = job.steps.findIndex(s => s.uses?.startsWith("pulumi/actions@"));
+                if (pulumiAt < 0) continue;
+                const buildAt = job.steps.findIndex(s => s.run?.trim().startsWith("npm run build"));
+                const installAt = job.steps.findIndex(s => s.run?.trim() === "npm ci");
+                assert.ok(installAt >= 0 && installAt < buildAt && buildAt < pulumiAt, `${f} ${name}: npm ci, then npm run build, then Pulumi`);
+            }
+        }
+    });
+
     it("use OIDC role assumption, no stored AWS keys, and a pinned Pulumi CLI matching the SDK", () => {
         const sdk = JSON.parse(readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
         for (const f of ["pull-request.yml", "deploy.yml"]) {

@@ -1,7 +1,7 @@
 // How the command-line tools end: an exit code, and for the user's own mistakes (config,
 // files, arguments) the message alone, never a stack trace.
 
-import { ConfigError } from "../../stacks/reader";
+import { RunError } from "@pulumi/pulumi/errors";
 import { StackFileError } from "./stackFile";
 
 export function runCli(main: (argv: string[]) => Promise<number>): void {
@@ -9,7 +9,8 @@ export function runCli(main: (argv: string[]) => Promise<number>): void {
         // exitCode, not exit(): a large plan piped to another program must be flushed first.
         code => { process.exitCode = code; },
         (e: unknown) => {
-            const mine = e instanceof ConfigError || e instanceof StackFileError;
+            // RunError is Pulumi's "print the message, not a trace" (ConfigError is one).
+            const mine = RunError.isInstance(e) || e instanceof StackFileError;
             console.error(mine ? (e as Error).message : e);
             process.exitCode = 1;
         },
