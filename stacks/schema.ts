@@ -141,6 +141,20 @@ export interface SmtpConfig {
     login: string;
 }
 
+/** Expected monthly usage: read only by `npm run cost`; nothing deployed depends on it. */
+export interface UsageConfig {
+    /** GB a month CloudFront serves to viewers (media). Default 100. */
+    cdnEgressGb: number;
+    /** GB of media stored in the bucket. Default 100. */
+    mediaStoredGb: number;
+    /** GB a month through the NAT gateways (federation deliveries, fetching remote media). Default 50. */
+    natGb: number;
+    /** GB a month the load balancer sends to clients (pages, API, streaming). Default 50. */
+    webEgressGb: number;
+    /** Average load balancer capacity units (LCUs) the ALB bills. Default 1. */
+    albLcus: number;
+}
+
 /** Deliberate exceptions to the production guards. */
 export interface AllowConfig {
     /** Let production run burstable (t*) instance, DB or cache classes. Default false. */
@@ -198,6 +212,7 @@ export interface EnvironmentConfig {
     web: WebConfig;
     streaming: StreamingConfig;
     sidekiq: SidekiqGroupConfig[];
+    usage: UsageConfig;
 }
 
 /** Defaults for everything optional, in one place. Required keys have no entry here. */
@@ -222,10 +237,11 @@ export const DEFAULTS = {
     web: { pumaWorkers: 2, pumaThreads: 5, targetCpuPercent: 60 },
     streaming: { processes: 2, dbPool: 10, targetCpuPercent: 50 },
     sidekiq: { processes: 1, targetLatencySeconds: 30, alarmLatencySeconds: 300, drainSeconds: 45 },
+    usage: { cdnEgressGb: 100, mediaStoredGb: 100, natGb: 50, webEgressGb: 50, albLcus: 1 },
 } as const;
 
 /** The top-level keys a stack file may set under `mastodon:`. Anything else is a typo. */
 export const TOP_LEVEL_KEYS = [
     "domain", "dnsZone", "protectData", "production", "allow", "alerts", "network", "image", "database", "cache", "media",
-    "smtp", "nginx", "web", "streaming", "sidekiq",
+    "smtp", "nginx", "web", "streaming", "sidekiq", "usage",
 ] as const;

@@ -6,7 +6,7 @@ import { applyGuards } from "./guards";
 import { Raw, Reader } from "./reader";
 import {
     AlertsConfig, AllowConfig, CacheConfig, CapacityConfig, DatabaseConfig, DEFAULTS, EnvironmentConfig, ImageConfig,
-    MediaConfig, NetworkConfig, NginxConfig, SidekiqGroupConfig, SmtpConfig, StreamingConfig, TOP_LEVEL_KEYS, WebConfig,
+    MediaConfig, NetworkConfig, NginxConfig, SidekiqGroupConfig, SmtpConfig, StreamingConfig, TOP_LEVEL_KEYS, UsageConfig, WebConfig,
 } from "./schema";
 
 const CAPACITY_KEYS = ["families", "size", "min", "max", "onDemandBase", "onDemandPercentAboveBase"] as const;
@@ -48,6 +48,7 @@ export function parseEnvironment(stack: string, region: string | undefined, raw:
         web: parseWeb(r, raw.web),
         streaming: parseStreaming(r, raw.streaming),
         sidekiq: parseSidekiq(r, raw.sidekiq),
+        usage: parseUsage(r, raw.usage),
     };
     applyGuards(r, env);
     r.check();
@@ -140,6 +141,19 @@ function parseCache(r: Reader, value: unknown): CacheConfig {
 function parseMedia(r: Reader, value: unknown): MediaConfig {
     const o = r.object(value, "media", ["priceClass"]);
     return { priceClass: r.oneOf(o, "media", "priceClass", ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const, DEFAULTS.media.priceClass) };
+}
+
+function parseUsage(r: Reader, value: unknown): UsageConfig {
+    const o = r.object(value, "usage", Object.keys(DEFAULTS.usage));
+    const d = DEFAULTS.usage;
+    const PB = 1_000_000;   // a petabyte in GB: far past any instance, so a typo in units shows
+    return {
+        cdnEgressGb: r.int(o, "usage", "cdnEgressGb", 0, PB, d.cdnEgressGb),
+        mediaStoredGb: r.int(o, "usage", "mediaStoredGb", 0, PB, d.mediaStoredGb),
+        natGb: r.int(o, "usage", "natGb", 0, PB, d.natGb),
+        webEgressGb: r.int(o, "usage", "webEgressGb", 0, PB, d.webEgressGb),
+        albLcus: r.int(o, "usage", "albLcus", 0, 10_000, d.albLcus),
+    };
 }
 
 function parseSmtp(r: Reader, value: unknown): SmtpConfig {

@@ -77,6 +77,8 @@ const CASES: [string, (raw: Raw) => void, string, string][] = [
     ["bad alert address", raw => { raw.alerts = { emails: ["oncall"] }; }, "mastodon:alerts.emails", "an email address"],
     ["production not a boolean", raw => { raw.production = "yes"; }, "mastodon:production", "true or false"],
     ["typo in allow", raw => { raw.allow = { burstible: true }; }, "mastodon:allow.burstible", "unknown key"],
+    ["negative usage", raw => { (raw.usage as Raw).natGb = -5; }, "mastodon:usage.natGb", "from 0 to 1000000"],
+    ["usage in the wrong unit", raw => { (raw.usage as Raw).cdnEgressGb = "30TB"; }, "mastodon:usage.cdnEgressGb", "from 0 to 1000000"],
 ];
 
 function errorOf(region: string | undefined, raw: Raw): ConfigError {

@@ -3,8 +3,10 @@
 
 import { instanceTypesOf } from "../../stacks/catalog";
 import { connectionBudget } from "../../stacks/connections";
+import { PRICE_TABLES } from "../../stacks/prices";
 import { roleGroups } from "../../stacks/roles";
 import { EnvironmentConfig } from "../../stacks/schema";
+import { estimateCost } from "./cost";
 import { Plan, PlannedResource } from "./offline";
 
 /** Inputs too long or too noisy for a table row; the JSON plan has them whole. */
@@ -75,7 +77,18 @@ export function renderSummary(plan: Plan, env: EnvironmentConfig): string {
         "", "Resources per type:", ...countLines,
         "", "Instances per role:", ...roleLines,
         "", "PostgreSQL connections at peak size (max + AWS's rebalancing overshoot):", ...renderBudget(env),
+        "", renderCostTotal(plan, env),
     ].join("\n");
+}
+
+/** The monthly estimate in one line (npm run cost has every line of it). */
+export function renderCostTotal(plan: Plan, env: EnvironmentConfig): string {
+    const table = PRICE_TABLES[env.region];
+    if (!table) return `Monthly cost: no price table for ${env.region} in stacks/prices.ts`;
+    const { total, spotShare } = estimateCost(plan, env.usage, table);
+    const usd = (n: number) => `$${Math.round(n).toLocaleString("en-US")}`;
+    return `Monthly cost estimate: ${usd(total.min)} at min size, ${usd(total.max)} at max (all on-demand: ${usd(total.onDemandMin)} / ${usd(total.onDemandMax)}; ` +
+        `spot at ${Math.round(spotShare * 100)}% of on-demand; usage as in mastodon:usage). Every line: npm run cost -- --stack ${plan.stack}`;
 }
 
 /** The connection budget: each role's worst case, the reserve, and the limit they must fit. */

@@ -1,0 +1,72 @@
+// The monthly cost of a stack, from its offline plan and the price table in stacks/prices.ts.
+//
+//   npm run cost -- --stack prod                         each group at min and max, services, total
+//   npm run cost -- --stack prod --against proposed.yaml the change a config edit makes
+//   npm run cost -- --stack prod --spot-discount 70      assume spot at 70% below on-demand
+//   npm run cost -- --stack prod --json                  the estimate as JSON
+
+import * as path from "path";
+import { parseArgs } from "util";
+import { projectValues } from "../stacks/load";
+import { PRICE_TABLES } from "../stacks/prices";
+import { EnvironmentConfig } from "../stacks/schema";
+import { parseEnvironment } from "../stacks/validate";
+import { runCli } from "./lib/cli";
+import { CostReport, estimateCost, renderCost, renderCostChange } from "./lib/cost";
+import { planStack } from "./lib/offline";
+import { readStack, StackFileError, StackInput } from "./lib/stackFile";
+
+const USAGE = "usage: npm run cost -- (--stack NAME | --config FILE) [--against FILE] [--spot-discount PERCENT] [--json]";
+
+async function estimate(input: StackInput, spotShare: number | undefined): Promise<{ report: CostReport; env: EnvironmentConfig }> {
+    // Validate first, so a config mistake prints its message and nothing else.
+    const env = parseEnvironment(input.stack, input.config["aws:region"], projectValues(input.config));
+    const table = PRICE_TABLES[env.region];
+    if (!table) {
+        throw new StackFileError(`stack "${input.stack}" is in ${env.region}; stacks/prices.ts has prices for ${Object.keys(PRICE_TABLES).join(", ")} only. Add a table for ${env.region} there.`);
+    }
+    return { report: estimateCost(await planStack(input), env.usage, table, spotShare), env };
+}
+
+async function main(argv: string[]): Promise<number> {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: { stack: { type: "string" }, config: { type: "string" }, against: { type: "string" }, "spot-discount": { type: "string" }, json: { type: "boolean" } },
+        }));
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    if (!values.stack && !values.config) {
+        console.error(USAGE);
+        return 2;
+    }
+    if (!values.stack && !/^Pulumi\..+\.ya?ml$/.test(path.basename(values.config!))) {
+        console.error(`--config ${values.config}: give the stack too (--stack NAME), or name the file Pulumi.<stack>.yaml\n${USAGE}`);
+        return 2;
+    }
+    let spotShare: number | undefined;
+    if (values["spot-discount"] !== undefined) {
+        const pct = Number(values["spot-discount"]);
+        if (!/^\d+(\.\d+)?$/.test(values["spot-discount"]) || pct >= 100) {
+            console.error(`--spot-discount ${values["spot-discount"]}: give the percent below on-demand that spot costs, 0 to 99 (e.g. 60)\n${USAGE}`);
+            return 2;
+        }
+        spotShare = 1 - pct / 100;
+    }
+    const input = readStack({ stack: values.stack, file: values.config });
+    const current = await estimate(input, spotShare);
+    const table = PRICE_TABLES[current.env.region];
+    if (values.against) {
+        const proposed = await estimate(readStack({ stack: input.stack, file: values.against }), spotShare);
+        if (values.json) console.log(JSON.stringify({ before: current.report, after: proposed.report }, null, 2));
+        else console.log(renderCostChange(current.report, proposed.report));
+        return 0;
+    }
+    console.log(values.json ? JSON.stringify(current.report, null, 2) : renderCost(current.report, table));
+    return 0;
+}
+
+runCli(main);

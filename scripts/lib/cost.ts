@@ -1,0 +1,238 @@
+// The monthly cost of a planned stack: every priced resource of the offline plan, at the
+// autoscaling groups' min and max, with spot and on-demand split as each group's mixed-instances
+// policy buys them. Pure: a plan, the stack's usage assumptions and a price table in, lines out.
+
+import { HOURS_PER_MONTH, NoPriceError, Price, PriceTable } from "../../stacks/prices";
+import { UsageConfig } from "../../stacks/schema";
+import { Plan, PlannedResource } from "./offline";
+
+/** One line of the estimate, in US dollars a month. */
+export interface CostLine {
+    /** What it is: a role ("web", "sidekiq-push") or a service ("database", "NAT gateways"). */
+    item: string;
+    /** How it was counted, e.g. "2 on-demand + 2 spot c7i.2xlarge, 4 x 30 GB gp3". */
+    detailMin: string;
+    detailMax: string;
+    /** At every group's min size, and at max size (equal for everything but instances). */
+    min: number;
+    max: number;
+    /** The same capacity bought all on-demand. */
+    onDemandMin: number;
+    onDemandMax: number;
+    /** True when any price behind the line is derived rather than quoted. */
+    derived: boolean;
+}
+
+export interface CostReport {
+    stack: string;
+    region: string;
+    lines: CostLine[];
+    total: { min: number; max: number; onDemandMin: number; onDemandMax: number };
+    /** Resources that bill but have no price here: type -> why. They are not in the total. */
+    unpriced: { type: string; count: number; why: string }[];
+    /** Spot price as a share of on-demand used for the estimate. */
+    spotShare: number;
+}
+
+/** Types with no charge of their own (priced through another line, or free). */
+const NO_CHARGE = new Set([
+    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/internetGateway:InternetGateway", "aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/instanceProfile:InstanceProfile", "aws:ec2/launchTemplate:LaunchTemplate",
+    "aws:autoscaling/lifecycleHook:LifecycleHook", "aws:autoscaling/policy:Policy", "aws:lb/targetGroup:TargetGroup", "aws:lb/listener:Listener",
+    "aws:lb/listenerRule:ListenerRule", "aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup",
+    "aws:elasticache/parameterGroup:ParameterGroup", "aws:elasticache/subnetGroup:SubnetGroup",
+    "random:index/randomBytes:RandomBytes", "random:index/randomPassword:RandomPassword",
+    // Priced by the lines that use them: instances (groups), IPv4 (EIPs), storage (bucket).
+    "aws:autoscaling/group:Group", "aws:ec2/eip:Eip", "aws:s3/bucket:Bucket", "aws:ssm/parameter:Parameter",
+]);
+
+/** Types billed only by use at rates too small to matter here; listed, not estimated. */
+const BY_USE: Record<string, string> = {
+    "aws:cloudwatch/logGroup:LogGroup": "billed per GB ingested and stored",
+    "aws:sns/topic:Topic": "billed per notification",
+    "aws:route53/record:Record": "billed per DNS query",
+};
+
+const monthly = (p: Price, units = 1) => p.usd * units * HOURS_PER_MONTH;
+const money = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * How many of `count` instances a mixed-instances policy buys on-demand: the base, then the
+ * percentage of the rest, rounded up (AWS does not document its rounding; up errs toward cost).
+ */
+export function onDemandCount(count: number, base: number, percentAboveBase: number): number {
+    return Math.min(count, base) + Math.ceil((Math.max(0, count - base) * percentAboveBase) / 100);
+}
+
+interface Ctx { plan: Plan; usage: UsageConfig; table: PriceTable; spotShare: number; unpriced: Map<string, { count: number; why: string }> }
+
+function groupLine(ctx: Ctx, asg: PlannedResource, prefix: string): CostLine {
+    const inputs = asg.inputs as any;
+    const dist = inputs.mixedInstancesPolicy.instancesDistribution;
+    const types: string[] = inputs.mixedInstancesPolicy.launchTemplate.overrides.map((o: { instanceType: string }) => o.instanceType);
+    const ltId = inputs.mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId;
+    const lt = ctx.plan.resources.find(r => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id === ltId);
+    const rootGb = ((lt?.inputs as any)?.blockDeviceMappings ?? []).reduce((sum: number, m: any) => sum + Number(m.ebs?.volumeSize ?? 0), 0);
+    const prices = types.map(t => ctx.table.ec2Hourly(t));
+    const first = prices[0];
+    // price-capacity-optimized spreads spot over the types: priced at their mean on-demand price times the spot share.
+    const spotHourly = (prices.reduce((s, p) => s + p.usd, 0) / prices.length) * ctx.spotShare;
+    const ebs = ctx.table.rates.ebsGp3GbMonth;
+    const at = (n: number) => {
+        const od = onDemandCount(n, dist.onDemandBaseCapacity ?? 0, dist.onDemandPercentageAboveBaseCapacity ?? 100);
+        const disks = n * rootGb * ebs.usd;
+        return {
+            cost: (od * first.usd + (n - od) * spotHourly) * HOURS_PER_MONTH + disks,
+            onDemand: n * first.usd * HOURS_PER_MONTH + disks,
+            detail: `${od} on-demand ${types[0]} + ${n - od} spot ${types.join("|")}${rootGb ? `, ${n} x ${rootGb} GB gp3` : ""}`,
+        };
+    };
+    const lo = at(inputs.minSize), hi = at(inputs.maxSize);
+    const anySpot = hi.detail.includes(" + 0 spot") === false;
+    return {
+        item: asg.name.startsWith(prefix) ? asg.name.slice(prefix.length) : asg.name,
+        detailMin: lo.detail, detailMax: hi.detail,
+        min: lo.cost, max: hi.cost, onDemandMin: lo.onDemand, onDemandMax: hi.onDemand,
+        // Spot prices move by the hour: any spot in the group makes its line an estimate.
+        derived: prices.some(p => p.basis === "derived") || anySpot,
+    };
+}
+
+/** A line whose cost does not depend on group sizes. */
+function fixed(item: string, detail: string, cost: number, prices: Price[]): CostLine {
+    return { item, detailMin: detail, detailMax: detail, min: cost, max: cost, onDemandMin: cost, onDemandMax: cost, derived: prices.some(p => p.basis === "derived") };
+}
+
+const ofType = (plan: Plan, type: string) => plan.resources.filter(r => r.type === type);
+
+/** Prices one planned stack. `spotShare` overrides the table's spot assumption (0.5 = half of on-demand). */
+export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, spotShare = table.spotShareOfOnDemand.usd): CostReport {
+    const ctx: Ctx = { plan, usage, table, spotShare, unpriced: new Map() };
+    const r = table.rates;
+    const lines: CostLine[] = [];
+    const attempt = (type: string, count: number, make: () => CostLine) => {
+        try {
+            lines.push(make());
+        } catch (e) {
+            if (!(e instanceof NoPriceError)) throw e;
+            const seen = ctx.unpriced.get(type);
+            ctx.unpriced.set(type, { count: (seen?.count ?? 0) + count, why: e.message });
+        }
+    };
+    const prefix = `mastodon-${plan.stack}-`;
+
+    for (const asg of ofType(plan, "aws:autoscaling/group:Group")) attempt(asg.type, 1, () => groupLine(ctx, asg, prefix));
+
+    for (const db of ofType(plan, "aws:rds/instance:Instance")) {
+        attempt(db.type, 1, () => {
+            const i = db.inputs as any;
+            const instance = table.rdsHourly(i.instanceClass, Boolean(i.multiAz));
+            const copies = i.multiAz ? 2 : 1;
+            const storage = Number(i.allocatedStorage) * r.rdsGp3GbMonthSingleAz.usd * copies;
+            return fixed("database", `${i.instanceClass}${i.multiAz ? " Multi-AZ" : ""}, ${i.allocatedStorage} GB gp3${copies > 1 ? " x 2" : ""}`, monthly(instance) + storage, [instance, r.rdsGp3GbMonthSingleAz]);
+        });
+    }
+    for (const rg of ofType(plan, "aws:elasticache/replicationGroup:ReplicationGroup")) {
+        attempt(rg.type, 1, () => {
+            const i = rg.inputs as any;
+            const node = table.cacheNodeHourly(i.nodeType, i.engine === "redis" ? "redis" : "valkey");
+            const nodes = Number(i.numCacheClusters ?? 1);
+            return fixed("cache", `${nodes} x ${i.nodeType} (${i.engine})`, monthly(node, nodes), [node]);
+        });
+    }
+    const nats = ofType(plan, "aws:ec2/natGateway:NatGateway").length;
+    if (nats) lines.push(fixed("NAT gateways", `${nats} x 730 h + ${usage.natGb} GB processed`, monthly(r.natGatewayHour, nats) + usage.natGb * r.natGatewayGb.usd, [r.natGatewayHour, r.natGatewayGb]));
+
+    const albs = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
+    if (albs.length) lines.push(fixed("load balancer", `${albs.length} ALB x 730 h + ${usage.albLcus} LCU average`, monthly(r.albHour, albs.length) + monthly(r.albLcuHour, usage.albLcus * albs.length), [r.albHour, r.albLcuHour]));
+
+    // Whatever leaves for the internet through the NAT gateways or the ALB also pays data transfer out.
+    const egress = usage.natGb + usage.webEgressGb;
+    if (egress && (nats || albs.length)) lines.push(fixed("internet egress", `${usage.natGb} GB via NAT + ${usage.webEgressGb} GB via ALB (first-tier rate)`, egress * r.internetEgressGb.usd, [r.internetEgressGb]));
+
+    // In-use public IPv4: each NAT gateway's Elastic IP, and one per ALB subnet (an ALB node per AZ).
+    const ips = ofType(plan, "aws:ec2/eip:Eip").length + albs.reduce((n, a) => n + ((a.inputs as any).subnets?.length ?? 0), 0);
+    if (ips) lines.push(fixed("public IPv4", `${ips} addresses (NAT EIPs, ALB nodes)`, monthly(r.publicIpv4Hour, ips), [r.publicIpv4Hour]));
+
+    for (const cdn of ofType(plan, "aws:cloudfront/distribution:Distribution")) {
+        // Viewers in Japan (Pawoo's): PriceClass_100 serves them from US/Europe edges, at that rate.
+        const rate = (cdn.inputs as any).priceClass === "PriceClass_100" ? r.cloudfrontGbUsEurope : r.cloudfrontGbJapan;
+        lines.push(fixed("CDN", `${usage.cdnEgressGb} GB out (${(cdn.inputs as any).priceClass}, first-10-TB rate)`, usage.cdnEgressGb * rate.usd, [rate]));
+    }
+    if (ofType(plan, "aws:s3/bucket:Bucket").length) lines.push(fixed("media storage", `${usage.mediaStoredGb} GB S3 Standard`, usage.mediaStoredGb * r.s3StandardGbMonth.usd, [r.s3StandardGbMonth]));
+
+    const keys = ofType(plan, "aws:kms/key:Key").length;
+    const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").length;
+    if (keys || alarms) lines.push(fixed("KMS keys and alarms", `${keys} keys, ${alarms} alarms`, keys * r.kmsKeyMonth.usd + alarms * r.alarmMonth.usd, [r.kmsKeyMonth, r.alarmMonth]));
+
+    const handled = new Set([...NO_CHARGE, "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:ec2/natGateway:NatGateway",
+        "aws:lb/loadBalancer:LoadBalancer", "aws:cloudfront/distribution:Distribution", "aws:kms/key:Key", "aws:cloudwatch/metricAlarm:MetricAlarm"]);
+    for (const res of plan.resources) {
+        if (!res.custom || handled.has(res.type)) continue;
+        if (res.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (res.inputs as any).vpcEndpointType === "Gateway") continue;
+        const seen = ctx.unpriced.get(res.type);
+        ctx.unpriced.set(res.type, { count: (seen?.count ?? 0) + 1, why: BY_USE[res.type] ?? "no price in the table" });
+    }
+
+    const rounded = lines.map(l => ({ ...l, min: money(l.min), max: money(l.max), onDemandMin: money(l.onDemandMin), onDemandMax: money(l.onDemandMax) }));
+    const sum = (k: "min" | "max" | "onDemandMin" | "onDemandMax") => money(rounded.reduce((s, l) => s + l[k], 0));
+    return {
+        stack: plan.stack,
+        region: table.region,
+        lines: rounded,
+        total: { min: sum("min"), max: sum("max"), onDemandMin: sum("onDemandMin"), onDemandMax: sum("onDemandMax") },
+        unpriced: [...ctx.unpriced].map(([type, v]) => ({ type, ...v })),
+        spotShare,
+    };
+}
+
+const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const pad = (s: string, n: number) => s.padStart(n);
+
+/** The estimate as a table: a line per group and service, then totals and the all-on-demand comparison. */
+export function renderCost(report: CostReport, table: PriceTable): string {
+    const out = [
+        `Monthly cost estimate for stack "${report.stack}" (${report.region}), USD, ${HOURS_PER_MONTH} h a month`,
+        `Prices: stacks/prices.ts, ${report.region} as of ${table.asOf}; ~ marks lines resting on derived prices. Spot at ${Math.round(report.spotShare * 100)}% of on-demand.`,
+        "",
+        `${"".padEnd(22)}${pad("at min", 12)}${pad("at max", 12)}  how (at max)`,
+    ];
+    for (const l of report.lines) out.push(`${(l.derived ? "~ " : "  ") + l.item.padEnd(20)}${pad(usd(l.min), 12)}${pad(usd(l.max), 12)}  ${l.detailMax}`);
+    const t = report.total;
+    out.push(`${"  total".padEnd(22)}${pad(usd(t.min), 12)}${pad(usd(t.max), 12)}`);
+    out.push(`${"  all on-demand".padEnd(22)}${pad(usd(t.onDemandMin), 12)}${pad(usd(t.onDemandMax), 12)}  the same capacity without spot (spot saves ${usd(t.onDemandMin - t.min)} at min)`);
+    if (report.unpriced.length) {
+        out.push("", "Not in the total:");
+        for (const u of report.unpriced) out.push(`  ${u.type} x ${u.count}: ${u.why}`);
+    }
+    return out.join("\n");
+}
+
+/** Before and after a config edit: each line's change at min and max, then the totals. */
+export function renderCostChange(before: CostReport, after: CostReport): string {
+    const items = [...new Set([...before.lines.map(l => l.item), ...after.lines.map(l => l.item)])];
+    const find = (r: CostReport, item: string) => r.lines.find(l => l.item === item);
+    const signed = (n: number) => `${n >= 0 ? "+" : "-"}${usd(Math.abs(n))}`;
+    const out = [
+        `Monthly cost change for stack "${after.stack}" (${after.region}), USD`,
+        "",
+        `${"".padEnd(22)}${pad("min before", 13)}${pad("after", 12)}${pad("max before", 13)}${pad("after", 12)}${pad("change at max", 15)}`,
+    ];
+    for (const item of items) {
+        const b = find(before, item), a = find(after, item);
+        const [bMin, aMin, bMax, aMax] = [b?.min ?? 0, a?.min ?? 0, b?.max ?? 0, a?.max ?? 0];
+        if (bMin === aMin && bMax === aMax) continue;
+        out.push(`  ${item.padEnd(20)}${pad(usd(bMin), 13)}${pad(usd(aMin), 12)}${pad(usd(bMax), 13)}${pad(usd(aMax), 12)}${pad(signed(aMax - bMax), 15)}`);
+    }
+    if (out.length === 3) out.push("  (no line changes)");
+    const b = before.total, a = after.total;
+    out.push(`  ${"total".padEnd(20)}${pad(usd(b.min), 13)}${pad(usd(a.min), 12)}${pad(usd(b.max), 13)}${pad(usd(a.max), 12)}${pad(signed(a.max - b.max), 15)}`);
+    out.push("", `At min: ${signed(a.min - b.min)} a month; at max: ${signed(a.max - b.max)} a month.`);
+    return out.join("\n");
+}
