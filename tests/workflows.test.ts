@@ -56,6 +56,12 @@ describe("GitHub workflows", () => {
         assert.equal(step.with!["comment-on-pr"], true);
         assert.ok(jobs("pull-request.yml").test.steps.some(s => s.run?.includes("npm test")));
         assert.ok(jobs("pull-request.yml").test.steps.some(s => s.run?.includes("GITHUB_STEP_SUMMARY") && s.run.includes("npm run -s plan")));
+        // The summary carries each stack's monthly cost and the change against the base branch's stack file.
+        const cost = jobs("pull-request.yml").test.steps.find(s => s.run?.includes("npm run -s cost"))?.run ?? "";
+        assert.match(cost, /for file in Pulumi\.\*\.yaml/);
+        assert.match(cost, /git show "FETCH_HEAD:\$file"/);
+        assert.match(cost, /npm run -s cost -- --stack "\$stack" --config "\$RUNNER_TEMP\/base\.yaml" --against "\$file"/);
+        assert.match(cost, />> "\$GITHUB_STEP_SUMMARY"/);
     });
 
     it("deploy staging then prod, one lock per stack, prod behind an approval environment", () => {
