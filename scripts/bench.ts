@@ -101,7 +101,7 @@ would pay with Pulumi's default. Of a compiled plan, the floor is the load of @p
 @pulumi/aws; the rest is a few milliseconds per resource registered through the mock runtime,
 most of it the SDK's own work: a stack trace captured and formatted for every resource (source
 positions) and every registration promise (its leak detector), and a protobuf round trip.
-See "The 1.5x target" in README.md for what that leaves.
+"Speed" in README.md says what that leaves of the 1.5x target.
 `);
         console.error("wrote docs/benchmarks.md");
         return 0;
