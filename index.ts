@@ -6,7 +6,7 @@ import { createEnvironment } from "./stacks/environment";
 import { assertFreshBuild } from "./stacks/freshness";
 import { loadEnvironment } from "./stacks/load";
 
-assertFreshBuild(__filename);
+assertFreshBuild(__filename, __dirname);
 const outputs = createEnvironment(loadEnvironment());
 
 export const url = outputs.url;

@@ -1,17 +1,18 @@
-// `pulumi up` and `pulumi preview` run the compiled program in bin/ (Pulumi.yaml turns off the
-// built-in TypeScript, which type-checks on every start). Compiled output goes stale the moment a
-// source changes, and deploying stale code is worse than a slow start. So `npm run build` stamps
-// bin/ with a digest of the sources it compiled, and the compiled program refuses to run when
-// the sources no longer match it.
+// `pulumi up` and `pulumi preview` run the compiled program and policy pack in bin/ (Pulumi's
+// built-in TypeScript type-checks both on every start). Compiled output goes stale the moment a
+// source changes, and deploying stale code is worse than a slow start. So `npm run build` removes
+// the stamp, compiles (nothing is written if any file fails to type-check), then stamps bin/ with
+// a digest of the sources; the compiled program and pack refuse to run when the sources no longer
+// match it.
 
 import { RunError } from "@pulumi/pulumi/errors";
 import { createHash } from "crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import * as path from "path";
 
-/** What the program is built from, relative to the project: its .ts files and the files it ships. */
-const SOURCE_ROOTS = ["index.ts", "components", "stacks"];
-const SOURCE_FILE = /\.(ts|js)$/;
+/** What bin/ is built from, relative to the project: the sources, the compiler settings, and the .js files shipped to nodes. */
+const SOURCE_ROOTS = ["index.ts", "components", "stacks", "scripts", "policy", "tsconfig.json", "tsconfig.build.json"];
+const SOURCE_FILE = /\.(ts|js|json)$/;
 
 /** Where `npm run build` writes the digest, inside the build's output folder. */
 export const STAMP_FILE = ".source-digest";
@@ -53,12 +54,12 @@ export function staleness(projectDir: string, outDir: string): string | undefine
 }
 
 /**
- * Stops a compiled program whose sources changed since `npm run build`. A program running from
- * its .ts sources (ts-node: tests, the offline plan) has nothing to check.
+ * Stops compiled code whose sources changed since `npm run build`; `outDir` is the build's root
+ * (bin/), whose parent is the project. Code running from its .ts sources (ts-node: tests, the
+ * offline plan) has nothing to check.
  */
-export function assertFreshBuild(programFile: string): void {
+export function assertFreshBuild(programFile: string, outDir: string): void {
     if (programFile.endsWith(".ts")) return;
-    const outDir = path.dirname(programFile);
     const problem = staleness(path.dirname(outDir), outDir);
     if (problem) throw new RunError(problem);
 }

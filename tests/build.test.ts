@@ -82,6 +82,30 @@ describe("npm run build", () => {
         })));
     });
 
+    it("compiles the policy pack too: policy/ resolves to the stamped, compiled pack", () => {
+        assert.equal(require.resolve(path.join(PROJECT_DIR, "policy")), path.join(PROJECT_DIR, "bin/policy/index.js"));
+        assert.ok(readFileSync(path.join(PROJECT_DIR, "bin/policy/index.js"), "utf8").includes("assertFreshBuild"));
+    });
+
+    it("leaves nothing runnable after a failed build, even once the error is undone", function () {
+        this.timeout(180_000);
+        const broken = path.join(PROJECT_DIR, "stacks/zz-broken-build-test.ts");
+        const planStaging = () => run(process.execPath, ["bin/scripts/plan.js", "--stack", "staging"]);
+        try {
+            writeFileSync(broken, "export const n: number = \"not a number\";\n");
+            const build = run("npm", ["run", "-s", "build"]);
+            assert.notEqual(build.status, 0, "a type error must fail the build");
+            rmSync(broken);
+            const r = planStaging();
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /bin\/ has no build stamp: run `npm run build`/);
+        } finally {
+            rmSync(broken, { force: true });
+            assert.equal(run("npm", ["run", "-s", "build"]).status, 0);
+        }
+        assert.equal(planStaging().status, 0);
+    });
+
     it("refuses to run once the sources differ from what it compiled: the message, no stack trace", () => {
         const good = readFileSync(stamp, "utf8");
         try {
