@@ -73,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
             rows.push(measure(`plan of ${stack}, compiled (what pulumi preview/up load)`, [COMPILED_PLAN, "--stack", stack], runs, dir));
             rows.push(measure(`plan of ${stack}, ts-node transpile-only (npm run plan)`, [...TS, "scripts/plan.ts", "--stack", stack], runs, dir));
         }
+        rows.push(measure("plan of prod, compiled, SDK stack captures off (experiment, not shipped)", ["-r", path.join(PROJECT_DIR, "scripts/lib/sdk-captures-off.js"), COMPILED_PLAN, "--stack", "prod"], runs, dir));
         rows.push(measure("plan of prod, ts-node type-checking (Pulumi's built-in TypeScript)", [...TS_CHECKED, "scripts/plan.ts", "--stack", "prod"], runs, dir));
         rows.push(measure("policy pack load, compiled (what --policy-pack policy loads)", ["-e", "require('./bin/policy/policies.js')"], runs, dir));
         rows.push(measure("policy pack load, ts-node type-checking (Pulumi's default for a pack)", [...TS_CHECKED, "-e", "require('./policy/policies.ts')"], runs, dir));

@@ -3,27 +3,27 @@
 //   npm run cost -- --stack prod                         each group at min and max, services, total
 //   npm run cost -- --stack prod --against proposed.yaml the change a config edit makes
 //   npm run cost -- --stack prod --spot-discount 70      assume spot at 70% below on-demand
-//   npm run cost -- --stack prod --json                  the estimate as JSON
+//   npm run cost -- --stack prod --explain               where each price came from
+//   npm run cost -- --stack prod --json                  the estimate as JSON (with each line's prices)
 
+import { RunError } from "@pulumi/pulumi/errors";
 import * as path from "path";
 import { parseArgs } from "util";
-import { projectValues } from "../stacks/load";
 import { PRICE_TABLES } from "../stacks/prices";
 import { EnvironmentConfig } from "../stacks/schema";
-import { parseEnvironment } from "../stacks/validate";
 import { runCli } from "./lib/cli";
 import { CostReport, estimateCost, renderCost, renderCostChange } from "./lib/cost";
 import { planStack } from "./lib/offline";
-import { readStack, StackFileError, StackInput } from "./lib/stackFile";
+import { environmentOf, readStack, StackInput } from "./lib/stackFile";
 
-const USAGE = "usage: npm run cost -- (--stack NAME | --config FILE) [--against FILE] [--spot-discount PERCENT] [--json]";
+const USAGE = "usage: npm run cost -- (--stack NAME | --config FILE) [--against FILE] [--spot-discount PERCENT] [--explain] [--json]";
 
 async function estimate(input: StackInput, spotShare: number | undefined): Promise<{ report: CostReport; env: EnvironmentConfig }> {
     // Validate first, so a config mistake prints its message and nothing else.
-    const env = parseEnvironment(input.stack, input.config["aws:region"], projectValues(input.config));
+    const env = environmentOf(input);
     const table = PRICE_TABLES[env.region];
     if (!table) {
-        throw new StackFileError(`stack "${input.stack}" is in ${env.region}; stacks/prices.ts has prices for ${Object.keys(PRICE_TABLES).join(", ")} only. Add a table for ${env.region} there.`);
+        throw new RunError(`stack "${input.stack}" is in ${env.region}; stacks/prices.ts has prices for ${Object.keys(PRICE_TABLES).join(", ")} only. Add a table for ${env.region} there.`);
     }
     return { report: estimateCost(await planStack(input), env.usage, table, spotShare), env };
 }
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, config: { type: "string" }, against: { type: "string" }, "spot-discount": { type: "string" }, json: { type: "boolean" } },
+            options: { stack: { type: "string" }, config: { type: "string" }, against: { type: "string" }, "spot-discount": { type: "string" }, explain: { type: "boolean" }, json: { type: "boolean" } },
         }));
     } catch (e) {
         console.error(`${(e as Error).message}\n${USAGE}`);
@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
         else console.log(renderCostChange(current.report, proposed.report));
         return 0;
     }
-    console.log(values.json ? JSON.stringify(current.report, null, 2) : renderCost(current.report, table));
+    console.log(values.json ? JSON.stringify(current.report, null, 2) : renderCost(current.report, table, values.explain));
     return 0;
 }
 

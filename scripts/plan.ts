@@ -9,13 +9,11 @@
 
 import * as path from "path";
 import { parseArgs } from "util";
-import { projectValues } from "../stacks/load";
-import { parseEnvironment } from "../stacks/validate";
 import { runCli } from "./lib/cli";
 import { diffPlans, renderDiff } from "./lib/diff";
 import { planStack } from "./lib/offline";
 import { renderedNodes, writeRendered } from "./lib/render";
-import { readStack } from "./lib/stackFile";
+import { environmentOf, readStack } from "./lib/stackFile";
 import { renderBudgetChange, renderSummary, renderTable } from "./lib/summary";
 
 const USAGE = "usage: npm run plan -- (--stack NAME | --config FILE) [--json] [--render DIR] [--diff-against FILE]";
@@ -42,10 +40,10 @@ async function main(argv: string[]): Promise<number> {
     }
     const input = readStack({ stack: values.stack, file: values.config });
     // Validate first, so a config mistake prints its message and nothing else.
-    const env = parseEnvironment(input.stack, input.config["aws:region"], projectValues(input.config));
+    const env = environmentOf(input);
     if (values["diff-against"]) {
         const proposed = readStack({ stack: input.stack, file: values["diff-against"] });
-        const proposedEnv = parseEnvironment(proposed.stack, proposed.config["aws:region"], projectValues(proposed.config));
+        const proposedEnv = environmentOf(proposed);
         console.log(renderDiff(diffPlans(await planStack(input), await planStack(proposed))));
         console.log(`\n${renderBudgetChange(env, proposedEnv)}`);
         return 0;

@@ -82,6 +82,15 @@ export class Reader {
         return v;
     }
 
+    number(obj: Raw, path: string, name: string, min: number, max: number, def?: number): number {
+        const v = obj[name] ?? def;
+        if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
+            this.fail(at(path, name), v, `expected a number from ${min} to ${max}`);
+            return min;
+        }
+        return v;
+    }
+
     bool(obj: Raw, path: string, name: string, def: boolean): boolean {
         const v = obj[name] ?? def;
         if (typeof v !== "boolean") {

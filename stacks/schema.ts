@@ -147,11 +147,11 @@ export interface UsageConfig {
     cdnEgressGb: number;
     /** GB of media stored in the bucket. Default 100. */
     mediaStoredGb: number;
-    /** GB a month through the NAT gateways (federation deliveries, fetching remote media). Default 50. */
+    /** GB a month the NAT gateways process, both ways (federation deliveries, fetching remote media). Default 50. */
     natGb: number;
-    /** GB a month the load balancer sends to clients (pages, API, streaming). Default 50. */
-    webEgressGb: number;
-    /** Average load balancer capacity units (LCUs) the ALB bills. Default 1. */
+    /** GB a month leaving for the internet from the instances, via NAT or the ALB (deliveries, pages, API, streaming). Default 50. */
+    internetEgressGb: number;
+    /** Average load balancer capacity units (LCUs) the ALB bills; may be fractional. Default 1. */
     albLcus: number;
 }
 
@@ -237,7 +237,7 @@ export const DEFAULTS = {
     web: { pumaWorkers: 2, pumaThreads: 5, targetCpuPercent: 60 },
     streaming: { processes: 2, dbPool: 10, targetCpuPercent: 50 },
     sidekiq: { processes: 1, targetLatencySeconds: 30, alarmLatencySeconds: 300, drainSeconds: 45 },
-    usage: { cdnEgressGb: 100, mediaStoredGb: 100, natGb: 50, webEgressGb: 50, albLcus: 1 },
+    usage: { cdnEgressGb: 100, mediaStoredGb: 100, natGb: 50, internetEgressGb: 50, albLcus: 1 },
 } as const;
 
 /** The top-level keys a stack file may set under `mastodon:`. Anything else is a typo. */

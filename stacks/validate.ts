@@ -151,8 +151,8 @@ function parseUsage(r: Reader, value: unknown): UsageConfig {
         cdnEgressGb: r.int(o, "usage", "cdnEgressGb", 0, PB, d.cdnEgressGb),
         mediaStoredGb: r.int(o, "usage", "mediaStoredGb", 0, PB, d.mediaStoredGb),
         natGb: r.int(o, "usage", "natGb", 0, PB, d.natGb),
-        webEgressGb: r.int(o, "usage", "webEgressGb", 0, PB, d.webEgressGb),
-        albLcus: r.int(o, "usage", "albLcus", 0, 10_000, d.albLcus),
+        internetEgressGb: r.int(o, "usage", "internetEgressGb", 0, PB, d.internetEgressGb),
+        albLcus: r.number(o, "usage", "albLcus", 0, 10_000, d.albLcus),
     };
 }
 

@@ -10,7 +10,7 @@ import * as path from "path";
 import { CACHE_NODE_TYPES, DB_CLASS_MEMORY_GIB, INSTANCE_FAMILIES } from "../stacks/catalog";
 import { HOURS_PER_MONTH, PRICE_TABLES } from "../stacks/prices";
 import { Raw } from "../stacks/reader";
-import { CostReport, estimateCost, onDemandCount } from "../scripts/lib/cost";
+import { CostReport, estimateCost, onDemandCount, renderCostChange } from "../scripts/lib/cost";
 import { PROJECT_DIR } from "../scripts/lib/stackFile";
 import { renderSummary } from "../scripts/lib/summary";
 import { configOf, inputWith, planInput, planOf } from "./support/plans";
@@ -30,6 +30,20 @@ describe("the price table", () => {
         const quotedFrom = [...Object.values(TOKYO.rates), TOKYO.ec2Hourly("t3.medium"), TOKYO.rdsHourly("db.r6g.large", true), TOKYO.cacheNodeHourly("cache.t4g.micro", "valkey")]
             .filter(p => p.basis === "quoted").map(p => /\(([a-z0-9-]+)\)$/.exec(p.from)?.[1]);
         for (const key of quotedFrom) assert.ok(key && key in TOKYO.sources, `quoted price cites unknown source ${key}`);
+    });
+
+    it("quotes only figures its evidence file quotes: each quoted price appears in docs/price-sources.md", () => {
+        const evidence = readFileSync(path.join(PROJECT_DIR, "docs/price-sources.md"), "utf8");
+        const quotedPrices = [
+            ...Object.values(TOKYO.rates), TOKYO.ec2Hourly("t3.medium"), TOKYO.ec2Hourly("t4g.small"), TOKYO.rdsHourly("db.r6g.large", true),
+            TOKYO.cacheNodeHourly("cache.t4g.micro", "valkey"), TOKYO.cacheNodeHourly("cache.t4g.micro", "redis"),
+        ].filter(p => p.basis === "quoted");
+        assert.ok(quotedPrices.length >= 15);
+        for (const p of quotedPrices) {
+            // As the sources write it: 0.0544, 0.02 as 0.020 or 0.02, 1 as $1.
+            const forms = [String(p.usd), p.usd.toFixed(3), `$${p.usd}`];
+            assert.ok(forms.some(f => evidence.includes(f)), `${p.from}: ${p.usd} is not in docs/price-sources.md`);
+        }
     });
 
     it("reproduces the figures it quotes", () => {
@@ -81,28 +95,24 @@ describe("the cost estimate", () => {
         assert.ok(report.total.max > report.total.min);
     });
 
-    it("prices a group's on-demand part at its first type and its spot part at the spot share", async () => {
+    it("prices a group's on-demand part at its first type and its spot part at the spot share of it", async () => {
         const report = estimateCost(await planOf("prod"), configOf("prod").usage, TOKYO);
         // sidekiq-default at min: 6 instances, base 2 + 25% of 4 = 3 on-demand, 3 spot, 30 GB each.
-        const types = ["c7i.2xlarge", "c6i.2xlarge", "c6a.2xlarge"].map(t => TOKYO.ec2Hourly(t).usd);
-        const mean = types.reduce((a, b) => a + b) / types.length;
-        const expected = (3 * types[0] + 3 * mean * 0.5) * HOURS_PER_MONTH + 6 * 30 * TOKYO.rates.ebsGp3GbMonth.usd;
+        const c7i = TOKYO.ec2Hourly("c7i.2xlarge").usd;
+        const expected = (3 * c7i + 3 * c7i * 0.5) * HOURS_PER_MONTH + 6 * 30 * TOKYO.rates.ebsGp3GbMonth.usd;
         near(line(report, "sidekiq-default").min, expected, "sidekiq-default at min");
         const scheduler = line(report, "sidekiq-scheduler");
         assert.equal(scheduler.min, scheduler.onDemandMin, "the on-demand singleton costs the same either way");
     });
 
-    it("never costs more than all on-demand, and each point of spot discount lowers it", async () => {
+    it("differs from all on-demand by the spot discount alone", async () => {
         const plan = await planOf("prod");
-        // Spot priced at on-demand: still at most all on-demand (spot spreads over cheaper types
-        // too), and exactly it for a group with one type.
         const full = estimateCost(plan, configOf("prod").usage, TOKYO, 1);
-        assert.ok(full.total.min <= full.total.onDemandMin && full.total.max <= full.total.onDemandMax);
-        const oneType = inputWith("prod", raw => { (raw.web as Raw).families = ["c7i"]; });
-        const web = line(estimateCost(await planInput(oneType), configOf("prod").usage, TOKYO, 1), "web");
-        near(web.max, web.onDemandMax, "one type, no discount");
+        near(full.total.min, full.total.onDemandMin, "spot at the on-demand price, at min");
+        near(full.total.max, full.total.onDemandMax, "spot at the on-demand price, at max");
         const half = estimateCost(plan, configOf("prod").usage, TOKYO);
         assert.ok(half.total.min < full.total.min && half.total.max < full.total.max);
+        assert.equal(half.total.onDemandMax, full.total.onDemandMax, "the all-on-demand figure does not depend on spot");
     });
 
     it("counts Multi-AZ as two database instances and two copies of storage", async () => {
@@ -121,6 +131,15 @@ describe("the cost estimate", () => {
             if (l.item === "web") assert.ok(a.max > l.max && a.min === l.min, "web's max grows, its min does not");
             else assert.deepEqual(a, l, `${l.item} changed`);
         }
+    });
+
+    it("shows a billable type a config edit adds without a price, rather than a silent $0", async () => {
+        const before = estimateCost(await planOf("prod"), configOf("prod").usage, TOKYO);
+        const proxied = inputWith("prod", raw => { (raw.database as Raw).pooler = "rdsProxy"; });
+        const after = estimateCost(await planInput(proxied), configOf("prod").usage, TOKYO);
+        const change = renderCostChange(before, after);
+        assert.match(change, /aws:rds\/proxy:Proxy: 0 → 1, not priced \(not in the totals\)/);
+        assert.match(change, /keys, secrets, alarms .*\+\$0\.40$/m, "the proxy's secret is priced");
     });
 
     it("leaves out nothing billable silently: what it cannot price is listed by type", async () => {
@@ -172,6 +191,12 @@ describe("npm run cost", () => {
         assert.equal(r.code, 1);
         assert.match(r.err, /stack "oregon" is in us-west-2; stacks\/prices\.ts has prices for ap-northeast-1 only/);
         assert.doesNotMatch(r.err, /^\s+at /m);
+        // A mistake in the proposed file names that file, not the stack's own.
+        const bad = path.join(dir, "bad.yaml");
+        writeFileSync(bad, readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8").replace("natGb: 4000", "natGb: -1"));
+        const wrong = cost("--stack", "prod", "--against", bad);
+        assert.equal(wrong.code, 1);
+        assert.match(wrong.err, /\[prod\] mastodon:usage\.natGb = -1: expected a whole number from 0 to 1000000\n {2}\(in .*bad\.yaml\)/);
     });
 
     it("is summed up in the offline plan's summary", async () => {

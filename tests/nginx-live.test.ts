@@ -146,7 +146,8 @@ describe("prod's rendered nginx, live on loopback", () => {
         for (const p of nginx) p.kill("SIGTERM");
         await Promise.all(nginx.map(p => (p.exitCode !== null ? undefined : new Promise(r => p.once("exit", r)))));
         await Promise.all(stubs.map(s => new Promise(r => { s.closeAllConnections(); s.close(r); })));
-        rmSync(dir, { recursive: true, force: true });
+        // Set up only partly when a tool is missing: the setup's own error says which.
+        if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it("sends a plain request to puma, with the client's scheme and host", async () => {

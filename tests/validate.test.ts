@@ -79,6 +79,7 @@ const CASES: [string, (raw: Raw) => void, string, string][] = [
     ["typo in allow", raw => { raw.allow = { burstible: true }; }, "mastodon:allow.burstible", "unknown key"],
     ["negative usage", raw => { (raw.usage as Raw).natGb = -5; }, "mastodon:usage.natGb", "from 0 to 1000000"],
     ["usage in the wrong unit", raw => { (raw.usage as Raw).cdnEgressGb = "30TB"; }, "mastodon:usage.cdnEgressGb", "from 0 to 1000000"],
+    ["LCUs not a number", raw => { (raw.usage as Raw).albLcus = "twenty"; }, "mastodon:usage.albLcus", "expected a number from 0 to 10000"],
 ];
 
 function errorOf(region: string | undefined, raw: Raw): ConfigError {

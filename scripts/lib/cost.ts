@@ -21,6 +21,8 @@ export interface CostLine {
     onDemandMax: number;
     /** True when any price behind the line is derived rather than quoted. */
     derived: boolean;
+    /** Where each price behind the line came from (stacks/prices.ts). */
+    prices: string[];
 }
 
 export interface CostReport {
@@ -48,8 +50,11 @@ const NO_CHARGE = new Set([
     "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup",
     "aws:elasticache/parameterGroup:ParameterGroup", "aws:elasticache/subnetGroup:SubnetGroup",
     "random:index/randomBytes:RandomBytes", "random:index/randomPassword:RandomPassword",
+    "aws:secretsmanager/secretVersion:SecretVersion", "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup", "aws:rds/proxyTarget:ProxyTarget",
     // Priced by the lines that use them: instances (groups), IPv4 (EIPs), storage (bucket).
-    "aws:autoscaling/group:Group", "aws:ec2/eip:Eip", "aws:s3/bucket:Bucket", "aws:ssm/parameter:Parameter",
+    "aws:autoscaling/group:Group", "aws:ec2/eip:Eip", "aws:s3/bucket:Bucket",
+    // Standard-tier parameters cost nothing.
+    "aws:ssm/parameter:Parameter",
 ]);
 
 /** Types billed only by use at rates too small to matter here; listed, not estimated. */
@@ -57,7 +62,20 @@ const BY_USE: Record<string, string> = {
     "aws:cloudwatch/logGroup:LogGroup": "billed per GB ingested and stored",
     "aws:sns/topic:Topic": "billed per notification",
     "aws:route53/record:Record": "billed per DNS query",
+    "aws:rds/proxy:Proxy": "billed per vCPU of the database behind it; no sourced price",
 };
+
+/**
+ * Charges that come with resources the estimate does price, but depend on use it cannot see.
+ * Printed under every estimate, so no one mistakes the total for the bill.
+ */
+export const NOT_ESTIMATED = [
+    "traffic between availability zones (Multi-AZ replication, cross-AZ app traffic)",
+    "RDS backup storage beyond the free allowance, ElastiCache snapshots",
+    "CloudWatch Logs ingestion (node logs, RDS log exports) and the alarms target tracking creates",
+    "EC2 detailed monitoring metrics, CloudFront and S3 request charges, KMS requests and key rotation",
+    "any Savings Plan or reserved capacity discount",
+];
 
 const monthly = (p: Price, units = 1) => p.usd * units * HOURS_PER_MONTH;
 const money = (n: number) => Math.round(n * 100) / 100;
@@ -74,39 +92,48 @@ interface Ctx { plan: Plan; usage: UsageConfig; table: PriceTable; spotShare: nu
 
 function groupLine(ctx: Ctx, asg: PlannedResource, prefix: string): CostLine {
     const inputs = asg.inputs as any;
-    const dist = inputs.mixedInstancesPolicy.instancesDistribution;
-    const types: string[] = inputs.mixedInstancesPolicy.launchTemplate.overrides.map((o: { instanceType: string }) => o.instanceType);
-    const ltId = inputs.mixedInstancesPolicy.launchTemplate.launchTemplateSpecification.launchTemplateId;
+    const policy = inputs.mixedInstancesPolicy;
+    if (!policy) throw new NoPriceError("an autoscaling group without a mixed-instances policy");
+    const dist = policy.instancesDistribution ?? {};
+    const types: string[] = policy.launchTemplate.overrides.map((o: { instanceType: string }) => o.instanceType);
+    const ltId = policy.launchTemplate.launchTemplateSpecification.launchTemplateId;
     const lt = ctx.plan.resources.find(r => r.type === "aws:ec2/launchTemplate:LaunchTemplate" && r.id === ltId);
-    const rootGb = ((lt?.inputs as any)?.blockDeviceMappings ?? []).reduce((sum: number, m: any) => sum + Number(m.ebs?.volumeSize ?? 0), 0);
-    const prices = types.map(t => ctx.table.ec2Hourly(t));
-    const first = prices[0];
-    // price-capacity-optimized spreads spot over the types: priced at their mean on-demand price times the spot share.
-    const spotHourly = (prices.reduce((s, p) => s + p.usd, 0) / prices.length) * ctx.spotShare;
+    const volumes: { ebs?: { volumeSize?: number; volumeType?: string } }[] = (lt?.inputs as any)?.blockDeviceMappings ?? [];
+    if (volumes.some(v => v.ebs && v.ebs.volumeType !== "gp3")) throw new NoPriceError("a root volume that is not gp3");
+    const rootGb = volumes.reduce((sum, v) => sum + Number(v.ebs?.volumeSize ?? 0), 0);
+    // On-demand goes to the first type (the "prioritized" strategy). Spot is priced as that type
+    // too, at the spot share: price-capacity-optimized may land on cheaper types, which is upside
+    // the estimate leaves out, so "all on-demand" differs from it by the spot discount alone.
+    const first = ctx.table.ec2Hourly(types[0]);
     const ebs = ctx.table.rates.ebsGp3GbMonth;
     const at = (n: number) => {
         const od = onDemandCount(n, dist.onDemandBaseCapacity ?? 0, dist.onDemandPercentageAboveBaseCapacity ?? 100);
         const disks = n * rootGb * ebs.usd;
         return {
-            cost: (od * first.usd + (n - od) * spotHourly) * HOURS_PER_MONTH + disks,
+            spot: n - od,
+            cost: (od + (n - od) * ctx.spotShare) * first.usd * HOURS_PER_MONTH + disks,
             onDemand: n * first.usd * HOURS_PER_MONTH + disks,
-            detail: `${od} on-demand ${types[0]} + ${n - od} spot ${types.join("|")}${rootGb ? `, ${n} x ${rootGb} GB gp3` : ""}`,
+            detail: `${od} on-demand + ${n - od} spot ${types.join("|")}${rootGb ? `, ${n} x ${rootGb} GB gp3` : ""}`,
         };
     };
     const lo = at(inputs.minSize), hi = at(inputs.maxSize);
-    const anySpot = hi.detail.includes(" + 0 spot") === false;
+    const spot = hi.spot > 0 ? [`spot at ${Math.round(ctx.spotShare * 100)}% of on-demand: ${ctx.table.spotShareOfOnDemand.from}`] : [];
     return {
         item: asg.name.startsWith(prefix) ? asg.name.slice(prefix.length) : asg.name,
         detailMin: lo.detail, detailMax: hi.detail,
         min: lo.cost, max: hi.cost, onDemandMin: lo.onDemand, onDemandMax: hi.onDemand,
         // Spot prices move by the hour: any spot in the group makes its line an estimate.
-        derived: prices.some(p => p.basis === "derived") || anySpot,
+        derived: first.basis === "derived" || hi.spot > 0,
+        prices: [`${types[0]}: ${first.from}`, ...spot, `gp3: ${ebs.from}`],
     };
 }
 
 /** A line whose cost does not depend on group sizes. */
 function fixed(item: string, detail: string, cost: number, prices: Price[]): CostLine {
-    return { item, detailMin: detail, detailMax: detail, min: cost, max: cost, onDemandMin: cost, onDemandMax: cost, derived: prices.some(p => p.basis === "derived") };
+    return {
+        item, detailMin: detail, detailMax: detail, min: cost, max: cost, onDemandMin: cost, onDemandMax: cost,
+        derived: prices.some(p => p.basis === "derived"), prices: prices.map(p => p.from),
+    };
 }
 
 const ofType = (plan: Plan, type: string) => plan.resources.filter(r => r.type === type);
@@ -133,9 +160,10 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
         attempt(db.type, 1, () => {
             const i = db.inputs as any;
             const instance = table.rdsHourly(i.instanceClass, Boolean(i.multiAz));
-            const copies = i.multiAz ? 2 : 1;
-            const storage = Number(i.allocatedStorage) * r.rdsGp3GbMonthSingleAz.usd * copies;
-            return fixed("database", `${i.instanceClass}${i.multiAz ? " Multi-AZ" : ""}, ${i.allocatedStorage} GB gp3${copies > 1 ? " x 2" : ""}`, monthly(instance) + storage, [instance, r.rdsGp3GbMonthSingleAz]);
+            // Multi-AZ storage is billed twice: the quoted rate is the Multi-AZ one.
+            const gb: Price = i.multiAz ? r.rdsGp3GbMonthMultiAz : { usd: r.rdsGp3GbMonthMultiAz.usd / 2, basis: "derived", from: `half of ${r.rdsGp3GbMonthMultiAz.from}` };
+            const storage = Number(i.allocatedStorage) * gb.usd;
+            return fixed("database", `${i.instanceClass}${i.multiAz ? " Multi-AZ" : ""}, ${i.allocatedStorage} GB gp3${i.multiAz ? " x 2" : ""}`, monthly(instance) + storage, [instance, gb]);
         });
     }
     for (const rg of ofType(plan, "aws:elasticache/replicationGroup:ReplicationGroup")) {
@@ -147,14 +175,15 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
         });
     }
     const nats = ofType(plan, "aws:ec2/natGateway:NatGateway").length;
-    if (nats) lines.push(fixed("NAT gateways", `${nats} x 730 h + ${usage.natGb} GB processed`, monthly(r.natGatewayHour, nats) + usage.natGb * r.natGatewayGb.usd, [r.natGatewayHour, r.natGatewayGb]));
+    if (nats) lines.push(fixed("NAT gateways", `${nats} x ${HOURS_PER_MONTH} h + ${usage.natGb} GB processed`, monthly(r.natGatewayHour, nats) + usage.natGb * r.natGatewayGb.usd, [r.natGatewayHour, r.natGatewayGb]));
 
     const albs = ofType(plan, "aws:lb/loadBalancer:LoadBalancer");
-    if (albs.length) lines.push(fixed("load balancer", `${albs.length} ALB x 730 h + ${usage.albLcus} LCU average`, monthly(r.albHour, albs.length) + monthly(r.albLcuHour, usage.albLcus * albs.length), [r.albHour, r.albLcuHour]));
+    if (albs.length) lines.push(fixed("load balancer", `${albs.length} ALB x ${HOURS_PER_MONTH} h + ${usage.albLcus} LCU average`, monthly(r.albHour, albs.length) + monthly(r.albLcuHour, usage.albLcus * albs.length), [r.albHour, r.albLcuHour]));
 
-    // Whatever leaves for the internet through the NAT gateways or the ALB also pays data transfer out.
-    const egress = usage.natGb + usage.webEgressGb;
-    if (egress && (nats || albs.length)) lines.push(fixed("internet egress", `${usage.natGb} GB via NAT + ${usage.webEgressGb} GB via ALB (first-tier rate)`, egress * r.internetEgressGb.usd, [r.internetEgressGb]));
+    // Data leaving for the internet (deliveries through NAT, responses through the ALB); in is free.
+    if (usage.internetEgressGb && (nats || albs.length)) {
+        lines.push(fixed("internet egress", `${usage.internetEgressGb} GB out (first-tier rate)`, usage.internetEgressGb * r.internetEgressGb.usd, [r.internetEgressGb]));
+    }
 
     // In-use public IPv4: each NAT gateway's Elastic IP, and one per ALB subnet (an ALB node per AZ).
     const ips = ofType(plan, "aws:ec2/eip:Eip").length + albs.reduce((n, a) => n + ((a.inputs as any).subnets?.length ?? 0), 0);
@@ -169,10 +198,15 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
 
     const keys = ofType(plan, "aws:kms/key:Key").length;
     const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").length;
-    if (keys || alarms) lines.push(fixed("KMS keys and alarms", `${keys} keys, ${alarms} alarms`, keys * r.kmsKeyMonth.usd + alarms * r.alarmMonth.usd, [r.kmsKeyMonth, r.alarmMonth]));
+    const secrets = ofType(plan, "aws:secretsmanager/secret:Secret").length;
+    if (keys || alarms || secrets) {
+        lines.push(fixed("keys, secrets, alarms", `${keys} KMS key${keys === 1 ? "" : "s"}, ${secrets} secret${secrets === 1 ? "" : "s"}, ${alarms} alarms`,
+            keys * r.kmsKeyMonth.usd + secrets * r.secretMonth.usd + alarms * r.alarmMonth.usd, [r.kmsKeyMonth, ...(secrets ? [r.secretMonth] : []), r.alarmMonth]));
+    }
 
     const handled = new Set([...NO_CHARGE, "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:ec2/natGateway:NatGateway",
-        "aws:lb/loadBalancer:LoadBalancer", "aws:cloudfront/distribution:Distribution", "aws:kms/key:Key", "aws:cloudwatch/metricAlarm:MetricAlarm"]);
+        "aws:lb/loadBalancer:LoadBalancer", "aws:cloudfront/distribution:Distribution", "aws:kms/key:Key", "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:secretsmanager/secret:Secret"]);
     for (const res of plan.resources) {
         if (!res.custom || handled.has(res.type)) continue;
         if (res.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (res.inputs as any).vpcEndpointType === "Gateway") continue;
@@ -195,22 +229,28 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pad = (s: string, n: number) => s.padStart(n);
 
-/** The estimate as a table: a line per group and service, then totals and the all-on-demand comparison. */
-export function renderCost(report: CostReport, table: PriceTable): string {
+/**
+ * The estimate as a table: a line per group and service, then totals and the all-on-demand
+ * comparison. `explain` adds, under each line, where each of its prices came from.
+ */
+export function renderCost(report: CostReport, table: PriceTable, explain = false): string {
     const out = [
         `Monthly cost estimate for stack "${report.stack}" (${report.region}), USD, ${HOURS_PER_MONTH} h a month`,
-        `Prices: stacks/prices.ts, ${report.region} as of ${table.asOf}; ~ marks lines resting on derived prices. Spot at ${Math.round(report.spotShare * 100)}% of on-demand.`,
+        `Prices: stacks/prices.ts, ${table.provenance}; ~ marks a line resting on a derived price or spot. Spot at ${Math.round(report.spotShare * 100)}% of on-demand.`,
         "",
         `${"".padEnd(22)}${pad("at min", 12)}${pad("at max", 12)}  how (at max)`,
     ];
-    for (const l of report.lines) out.push(`${(l.derived ? "~ " : "  ") + l.item.padEnd(20)}${pad(usd(l.min), 12)}${pad(usd(l.max), 12)}  ${l.detailMax}`);
+    for (const l of report.lines) {
+        out.push(`${(l.derived ? "~ " : "  ") + l.item.padEnd(20)}${pad(usd(l.min), 12)}${pad(usd(l.max), 12)}  ${l.detailMax}`);
+        if (explain) for (const p of l.prices) out.push(`${"".padEnd(48)}price: ${p}`);
+    }
     const t = report.total;
     out.push(`${"  total".padEnd(22)}${pad(usd(t.min), 12)}${pad(usd(t.max), 12)}`);
-    out.push(`${"  all on-demand".padEnd(22)}${pad(usd(t.onDemandMin), 12)}${pad(usd(t.onDemandMax), 12)}  the same capacity without spot (spot saves ${usd(t.onDemandMin - t.min)} at min)`);
-    if (report.unpriced.length) {
-        out.push("", "Not in the total:");
-        for (const u of report.unpriced) out.push(`  ${u.type} x ${u.count}: ${u.why}`);
-    }
+    out.push(`${"  all on-demand".padEnd(22)}${pad(usd(t.onDemandMin), 12)}${pad(usd(t.onDemandMax), 12)}  the same instances without spot (spot saves ${usd(t.onDemandMin - t.min)} at min, ${usd(t.onDemandMax - t.max)} at max)`);
+    out.push("", "Not in the total:");
+    for (const u of report.unpriced) out.push(`  ${u.type} x ${u.count}: ${u.why}`);
+    for (const n of NOT_ESTIMATED) out.push(`  ${n}`);
+    if (!explain) out.push("", "Where each price came from: add --explain.");
     return out.join("\n");
 }
 
@@ -232,6 +272,12 @@ export function renderCostChange(before: CostReport, after: CostReport): string 
     }
     if (out.length === 3) out.push("  (no line changes)");
     const b = before.total, a = after.total;
+    // A billable resource type the edit adds or removes without a price must not read as $0.
+    const unpriced = (r: CostReport) => new Map(r.unpriced.map(u => [u.type, u.count]));
+    const [ub, ua] = [unpriced(before), unpriced(after)];
+    for (const type of new Set([...ub.keys(), ...ua.keys()])) {
+        if (ub.get(type) !== ua.get(type)) out.push(`  ${type}: ${ub.get(type) ?? 0} → ${ua.get(type) ?? 0}, not priced (not in the totals)`);
+    }
     out.push(`  ${"total".padEnd(20)}${pad(usd(b.min), 13)}${pad(usd(a.min), 12)}${pad(usd(b.max), 13)}${pad(usd(a.max), 12)}${pad(signed(a.max - b.max), 15)}`);
     out.push("", `At min: ${signed(a.min - b.min)} a month; at max: ${signed(a.max - b.max)} a month.`);
     return out.join("\n");

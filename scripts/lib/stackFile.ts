@@ -6,6 +6,10 @@
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { projectValues } from "../../stacks/load";
+import { ConfigError } from "../../stacks/reader";
+import { EnvironmentConfig } from "../../stacks/schema";
+import { parseEnvironment } from "../../stacks/validate";
 
 export interface StackInput {
     /** Stack name (from Pulumi.<name>.yaml, or the file name given). */
@@ -16,6 +20,8 @@ export interface StackInput {
     config: Record<string, string>;
     /** Keys whose values are secret. */
     secretKeys: string[];
+    /** The file it was read from. */
+    file: string;
 }
 
 /** A stack file that cannot be read or is not YAML: the user's to fix, so no stack trace. */
@@ -84,5 +90,20 @@ export function readStack(opts: { stack?: string; file?: string; projectDir?: st
         const full = key.includes(":") ? key : `${project.name}:${key}`;
         if (decl && typeof decl === "object" && "default" in decl && !(full in config)) config[full] = String(decl.default);
     }
-    return { stack, project: project.name, config, secretKeys };
+    return { stack, project: project.name, config, secretKeys, file };
+}
+
+/**
+ * The validated config of a stack file. A mistake names the file too, since a command may read
+ * two (a stack and a proposed edit of it).
+ */
+export function environmentOf(input: StackInput): EnvironmentConfig {
+    try {
+        return parseEnvironment(input.stack, input.config["aws:region"], projectValues(input.config));
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        const shown = path.relative(process.cwd(), input.file);
+        throw new StackFileError(`${e.message}\n  (in ${shown.startsWith("..") ? input.file : shown})`);
+        throw e;
+    }
 }
