@@ -10,7 +10,7 @@ import * as path from "path";
 import { CACHE_NODE_TYPES, DB_CLASS_MEMORY_GIB, INSTANCE_FAMILIES } from "../stacks/catalog";
 import { HOURS_PER_MONTH, PRICE_TABLES } from "../stacks/prices";
 import { Raw } from "../stacks/reader";
-import { CostReport, estimateCost, onDemandCount, renderCostChange } from "../scripts/lib/cost";
+import { CostReport, estimateCost, onDemandCount, renderCost, renderCostChange } from "../scripts/lib/cost";
 import { PROJECT_DIR } from "../scripts/lib/stackFile";
 import { renderSummary } from "../scripts/lib/summary";
 import { configOf, inputWith, planInput, planOf } from "./support/plans";
@@ -131,6 +131,13 @@ describe("the cost estimate", () => {
             if (l.item === "web") assert.ok(a.max > l.max && a.min === l.min, "web's max grows, its min does not");
             else assert.deepEqual(a, l, `${l.item} changed`);
         }
+    });
+
+    it("is what docs/cost.md shows for prod", async () => {
+        const doc = readFileSync(path.join(PROJECT_DIR, "docs/cost.md"), "utf8");
+        const shown = /```\n([\s\S]*?)\n```/.exec(doc)![1];
+        assert.equal(shown, renderCost(estimateCost(await planOf("prod"), configOf("prod").usage, TOKYO), TOKYO),
+            "docs/cost.md is out of date: paste `npm run -s cost -- --stack prod` into it, and check its tables");
     });
 
     it("shows a billable type a config edit adds without a price, rather than a silent $0", async () => {
