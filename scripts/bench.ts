@@ -75,8 +75,8 @@ async function main(argv: string[]): Promise<number> {
         }
         rows.push(measure("plan of prod, compiled, SDK stack captures off (experiment, not shipped)", ["-r", path.join(PROJECT_DIR, "scripts/lib/sdk-captures-off.js"), COMPILED_PLAN, "--stack", "prod"], runs, dir));
         rows.push(measure("plan of prod, ts-node type-checking (Pulumi's built-in TypeScript)", [...TS_CHECKED, "scripts/plan.ts", "--stack", "prod"], runs, dir));
-        rows.push(measure("policy pack load, compiled (what --policy-pack policy loads)", ["-e", "require('./bin/policy/policies.js')"], runs, dir));
-        rows.push(measure("policy pack load, ts-node type-checking (Pulumi's default for a pack)", [...TS_CHECKED, "-e", "require('./policy/policies.ts')"], runs, dir));
+        rows.push(measure("policy pack rules load, compiled (bin/policy/policies.js)", ["-e", "require('./bin/policy/policies.js')"], runs, dir));
+        rows.push(measure("policy pack rules load, ts-node type-checking (Pulumi's default for a pack)", [...TS_CHECKED, "-e", "require('./policy/policies.ts')"], runs, dir));
         const staging = readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8");
         for (const n of [1, 5, 10, 20]) {
             const file = path.join(dir, `Pulumi.bench${n}.yaml`);

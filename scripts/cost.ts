@@ -9,23 +9,23 @@
 import { RunError } from "@pulumi/pulumi/errors";
 import * as path from "path";
 import { parseArgs } from "util";
-import { PRICE_TABLES } from "../stacks/prices";
-import { EnvironmentConfig } from "../stacks/schema";
+import { PRICE_TABLES, PriceTable } from "../stacks/prices";
 import { runCli } from "./lib/cli";
-import { CostReport, estimateCost, renderCost, renderCostChange } from "./lib/cost";
+import { CostReport, estimateCost } from "./lib/cost";
+import { renderCost, renderCostChange } from "./lib/costRender";
 import { planStack } from "./lib/offline";
 import { environmentOf, readStack, StackInput } from "./lib/stackFile";
 
 const USAGE = "usage: npm run cost -- (--stack NAME | --config FILE) [--against FILE] [--spot-discount PERCENT] [--explain] [--json]";
 
-async function estimate(input: StackInput, spotShare: number | undefined): Promise<{ report: CostReport; env: EnvironmentConfig }> {
+async function estimate(input: StackInput, spotShare: number | undefined): Promise<{ report: CostReport; table: PriceTable }> {
     // Validate first, so a config mistake prints its message and nothing else.
     const env = environmentOf(input);
     const table = PRICE_TABLES[env.region];
     if (!table) {
         throw new RunError(`stack "${input.stack}" is in ${env.region}; stacks/prices.ts has prices for ${Object.keys(PRICE_TABLES).join(", ")} only. Add a table for ${env.region} there.`);
     }
-    return { report: estimateCost(await planStack(input), env.usage, table, spotShare), env };
+    return { report: estimateCost(await planStack(input), env.usage, table, spotShare), table };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -58,14 +58,13 @@ async function main(argv: string[]): Promise<number> {
     }
     const input = readStack({ stack: values.stack, file: values.config });
     const current = await estimate(input, spotShare);
-    const table = PRICE_TABLES[current.env.region];
     if (values.against) {
         const proposed = await estimate(readStack({ stack: input.stack, file: values.against }), spotShare);
         if (values.json) console.log(JSON.stringify({ before: current.report, after: proposed.report }, null, 2));
         else console.log(renderCostChange(current.report, proposed.report));
         return 0;
     }
-    console.log(values.json ? JSON.stringify(current.report, null, 2) : renderCost(current.report, table, values.explain));
+    console.log(values.json ? JSON.stringify(current.report, null, 2) : renderCost(current.report, current.table, values.explain));
     return 0;
 }
 

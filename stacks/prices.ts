@@ -9,7 +9,7 @@
 //               Type=TERM_MATCH,Field=preInstalledSw,Value=NA Type=TERM_MATCH,Field=capacitystatus,Value=Used
 // and move the row to `quoted`.
 
-import { INSTANCE_FAMILIES, VCPUS_PER_SIZE } from "./catalog";
+import { Architecture, INSTANCE_FAMILIES, VCPUS_PER_SIZE } from "./catalog";
 
 /** Hours AWS bills in a month (its calculator's convention: 24 x 365 / 12). */
 export const HOURS_PER_MONTH = 730;
@@ -80,11 +80,15 @@ const US_EAST_1_LARGE: Readonly<Record<string, number>> = {
 };
 
 /**
- * Tokyo over us-east-1 for the same instance: t3.medium, $0.0544 (pl-2026-09-05) over $0.0416
- * (karpenter-2026-01-19). The only family with both quoted; applied to every family without a
- * Tokyo quote, so those prices are estimates.
+ * Tokyo over us-east-1 for the same instance, one ratio per architecture from the only instances
+ * quoted in both regions: t3.medium $0.0544 (pl-2026-09-05) over $0.0416, and t4g.small $0.0216
+ * (pl-2026-09-11) over $0.0168 (karpenter-2026-01-19). Applied to every family without a Tokyo
+ * quote, so those prices are estimates.
  */
-const TOKYO_OVER_US_EAST_1 = 0.0544 / 0.0416;
+const TOKYO_OVER_US_EAST_1: Readonly<Record<Architecture, { ratio: number; from: string }>> = {
+    x86_64: { ratio: 0.0544 / 0.0416, from: "t3.medium" },
+    arm64: { ratio: 0.0216 / 0.0168, from: "t4g.small" },
+};
 
 /** The EC2 sizes with a quoted Tokyo price; other sizes of their families scale from them. */
 const TOKYO_EC2_QUOTED: Readonly<Record<string, Price>> = {
@@ -105,6 +109,9 @@ function sizeFactor(family: string, size: string): number {
     return VCPUS_PER_SIZE[size] / 2;
 }
 
+/** Graviton families end in g (c7g, r6g, t4g); the catalog knows the rest. */
+const architectureOfFamily = (family: string): Architecture => INSTANCE_FAMILIES[family]?.architecture ?? (/g$/.test(family) ? "arm64" : "x86_64");
+
 function tokyoEc2(instanceType: string): Price {
     const [family, size] = instanceType.split(".");
     const factor = sizeFactor(family, size);
@@ -112,80 +119,85 @@ function tokyoEc2(instanceType: string): Price {
     const anchor = Object.keys(TOKYO_EC2_QUOTED).find(t => t.startsWith(`${family}.`));
     if (anchor) {
         const q = TOKYO_EC2_QUOTED[anchor];
-        return derived(q.usd * (factor / sizeFactor(family, anchor.split(".")[1])), `${anchor} $${q.usd} (quoted) scaled by size`);
+        return derived(q.usd * (factor / sizeFactor(family, anchor.split(".")[1])), `the quoted ${anchor} $${q.usd}, scaled by size`);
     }
     const us = US_EAST_1_LARGE[family];
     if (us === undefined) throw new NoPriceError(`${instanceType}: no EC2 price for family ${family}`);
-    return derived(us * TOKYO_OVER_US_EAST_1 * factor, `us-east-1 ${family}.large $${us} (karpenter-2026-01-19) x ${TOKYO_OVER_US_EAST_1.toFixed(3)} (the t3.medium Tokyo/us-east-1 ratio), scaled by size`);
+    const { ratio, from } = TOKYO_OVER_US_EAST_1[architectureOfFamily(family)];
+    return derived(us * ratio * factor, `us-east-1 ${family}.large $${us} (karpenter-2026-01-19) x ${ratio.toFixed(3)} (the ${from} Tokyo/us-east-1 ratio), scaled by size`);
 }
 
 /**
- * RDS over EC2 for the same instance in Tokyo, from the two quoted RDS anchors: db.r6g.large
- * PostgreSQL Multi-AZ $0.54 (pl-2026-09-05; Single-AZ is half: Multi-AZ bills primary and standby),
- * and db.t4g.micro Single-AZ $0.025 (pl-2026-09-11, MySQL; PostgreSQL assumed equal).
+ * A managed-service class priced from the service's one quoted class of the same kind, in
+ * proportion to the EC2 instances underneath (an assumption: AWS prices a service's classes
+ * roughly as their instances). For an r-family RDS class the Tokyo ratio cancels out: db.r7g.2xlarge
+ * is the quoted db.r6g.large times EC2 r7g.2xlarge over r6g.large, both us-east-1 prices.
  */
-const RDS_OVER_EC2 = {
-    fixed: 0.54 / 2 / tokyoEc2("r6g.large").usd,
-    burstable: 0.025 / tokyoEc2("t4g.micro").usd,
+function scaledFrom(anchor: { cls: string; usd: number; instance: string }, instance: string): Price {
+    const usd = anchor.usd * (tokyoEc2(instance).usd / tokyoEc2(anchor.instance).usd);
+    return derived(usd, `${anchor.cls} $${anchor.usd} (quoted) x EC2 ${instance} / ${anchor.instance}`);
+}
+
+/**
+ * The RDS anchors: db.r6g.large PostgreSQL Multi-AZ $0.54 (pl-2026-09-05), whose Single-AZ price is
+ * half (Multi-AZ bills primary and standby); and db.t4g.micro Single-AZ $0.025 (pl-2026-09-11), a
+ * MySQL price, PostgreSQL assumed equal.
+ */
+const RDS_ANCHORS = {
+    fixed: { cls: "db.r6g.large (Single-AZ: half of Multi-AZ $0.54)", usd: 0.27, instance: "r6g.large" },
+    burstable: { cls: "db.t4g.micro (MySQL)", usd: 0.025, instance: "t4g.micro" },
 };
 
 /**
- * ElastiCache over EC2 for the same instance in Tokyo, from the one quoted node price:
- * cache.t4g.micro Redis OSS $0.025, Valkey $0.020 (pl-2026-09-11). Valkey node prices are 20% below
- * Redis OSS (the same source, and AWS's ElastiCache FAQ). Measured on a burstable node and
- * applied to m7g/r7g too (no quote for those), it likely overstates them, as RDS's own markup
- * is lower on fixed-performance classes than on burstable ones.
+ * The ElastiCache anchor: cache.t4g.micro, Redis OSS $0.025, Valkey $0.020 (pl-2026-09-11); Valkey
+ * nodes cost 20% less (the same source and AWS's ElastiCache FAQ). A burstable node is the only
+ * quote, so m7g/r7g nodes scale from it too; RDS charges less over EC2 on fixed-performance
+ * classes than on burstable ones, so those cache prices are likely high.
  */
-const CACHE_OVER_EC2 = 0.025 / tokyoEc2("t4g.micro").usd;
+const CACHE_ANCHOR = { cls: "cache.t4g.micro Redis OSS", usd: 0.025, instance: "t4g.micro" };
 const VALKEY_SHARE = 0.020 / 0.025;
 
 const TOKYO: PriceTable = {
     region: "ap-northeast-1",
     asOf: "2026-09-11",
-    provenance: "quoted prices as of 2026-09-11; derived ones (~) mostly from us-east-1 prices of 2026-01-19",
+    provenance: "quoted prices as of 2026-09-11 (CDN and KMS: undated AWS pages); derived ones (~) mostly from us-east-1 prices of 2026-01-19",
     sources: TOKYO_SOURCES,
     spotShareOfOnDemand: derived(0.5, "assumption: spot at half the on-demand price, as in the EC2 Auto Scaling guide's c5 example (asg-guide); AWS advertises up to 90% off. Change with --spot-discount"),
     ec2Hourly: tokyoEc2,
     rdsHourly(instanceClass, multiAz) {
         const m = /^db\.([a-z0-9]+)\.([a-z0-9]+)$/.exec(instanceClass);
         if (!m) throw new NoPriceError(`${instanceClass}: not an RDS instance class`);
-        const [, family, size] = m;
-        const deployments = multiAz ? 2 : 1;
-        if (instanceClass === "db.r6g.large") {
-            return multiAz ? quoted(0.54, "pl-2026-09-05", "db.r6g.large PostgreSQL Multi-AZ") : derived(0.27, "half the quoted db.r6g.large PostgreSQL Multi-AZ $0.54 (pl-2026-09-05)");
-        }
-        if (instanceClass === "db.t4g.micro") return derived(0.025 * deployments, `db.t4g.micro Single-AZ $0.025 (pl-2026-09-11, a MySQL price; PostgreSQL assumed equal)${multiAz ? " x 2 (Multi-AZ)" : ""}`);
-        const ec2 = tokyoEc2(`${family}.${size}`);
-        const markup = family.startsWith("t") ? RDS_OVER_EC2.burstable : RDS_OVER_EC2.fixed;
-        return derived(ec2.usd * markup * deployments,
-            `EC2 ${family}.${size} in Tokyo x ${markup.toFixed(2)} (RDS over EC2 on ${family.startsWith("t") ? "db.t4g.micro" : "db.r6g.large"})${multiAz ? " x 2 (Multi-AZ)" : ""}`);
+        if (instanceClass === "db.r6g.large" && multiAz) return quoted(0.54, "pl-2026-09-05", "db.r6g.large PostgreSQL Multi-AZ");
+        const single = scaledFrom(m[1].startsWith("t") ? RDS_ANCHORS.burstable : RDS_ANCHORS.fixed, `${m[1]}.${m[2]}`);
+        return multiAz ? derived(single.usd * 2, `${single.from} x 2 (Multi-AZ)`) : single;
     },
     cacheNodeHourly(nodeType, engine) {
         const m = /^cache\.([a-z0-9]+)\.([a-z0-9]+)$/.exec(nodeType);
         if (!m) throw new NoPriceError(`${nodeType}: not an ElastiCache node type`);
-        const share = engine === "valkey" ? VALKEY_SHARE : 1;
-        if (nodeType === "cache.t4g.micro") return quoted(0.025 * share, "pl-2026-09-11", `cache.t4g.micro ${engine === "valkey" ? "Valkey $0.020" : "Redis OSS $0.025"}`);
-        const ec2 = tokyoEc2(`${m[1]}.${m[2]}`);
-        return derived(ec2.usd * CACHE_OVER_EC2 * share,
-            `EC2 ${m[1]}.${m[2]} in Tokyo x ${CACHE_OVER_EC2.toFixed(2)} (ElastiCache over EC2 on the quoted cache.t4g.micro)${engine === "valkey" ? " x 0.8 (Valkey)" : ""}`);
+        if (nodeType === "cache.t4g.micro") {
+            return engine === "valkey" ? quoted(0.020, "pl-2026-09-11", "cache.t4g.micro Valkey") : quoted(0.025, "pl-2026-09-11", "cache.t4g.micro Redis OSS");
+        }
+        const redis = scaledFrom(CACHE_ANCHOR, `${m[1]}.${m[2]}`);
+        return engine === "valkey" ? derived(redis.usd * VALKEY_SHARE, `${redis.from} x 0.8 (Valkey)`) : redis;
     },
+    // Each quoted rate names its row in docs/price-sources.md (a test holds them together).
     rates: {
-        natGatewayHour: quoted(0.062, "pl-2026-09-05", "NAT gateway, per hour"),
-        natGatewayGb: quoted(0.062, "pl-2026-09-05", "NAT gateway, per GB processed"),
-        albHour: quoted(0.0243, "pl-2026-09-05", "Application Load Balancer, per hour"),
-        albLcuHour: quoted(0.008, "pl-2026-09-05", "Application Load Balancer, per LCU-hour"),
-        publicIpv4Hour: quoted(0.005, "pl-2026-09-11", "in-use public IPv4 address, per hour"),
-        ebsGp3GbMonth: quoted(0.096, "pl-2026-09-05", "EBS gp3, per GB-month"),
-        // The PostgreSQL gp3 row; its deployment is not restated, but it is twice the Single-AZ
-        // MySQL gp3 price ($0.138, pl-2026-09-11), as Multi-AZ storage is billed twice.
-        rdsGp3GbMonthMultiAz: quoted(0.276, "pl-2026-09-05", "RDS PostgreSQL gp3 storage (Multi-AZ), per GB-month"),
-        s3StandardGbMonth: quoted(0.025, "pl-2026-09-05", "S3 Standard, first 50 TB, per GB-month"),
-        cloudfrontGbUsEurope: quoted(0.085, "cloudfront-page", "CloudFront to viewers via US/Europe edges, first 10 TB, per GB"),
-        cloudfrontGbJapan: quoted(0.114, "cloudfront-page", "CloudFront to viewers via Japan edges, first 10 TB, per GB"),
-        internetEgressGb: quoted(0.114, "pl-2026-09-05", "data transfer out to the internet from Tokyo, first tier, per GB"),
-        kmsKeyMonth: quoted(1, "kms-page", "KMS key, per month"),
-        secretMonth: quoted(0.4, "pl-2026-09-11", "Secrets Manager secret, per month"),
-        alarmMonth: quoted(0.1, "c3x-page", "CloudWatch standard alarm, per month (third-party page)"),
+        natGatewayHour: quoted(0.062, "pl-2026-09-05", "NAT gateway hourly"),
+        natGatewayGb: quoted(0.062, "pl-2026-09-05", "NAT gateway data processed"),
+        albHour: quoted(0.0243, "pl-2026-09-05", "ALB hourly"),
+        albLcuHour: quoted(0.008, "pl-2026-09-05", "ALB LCU-hour"),
+        publicIpv4Hour: quoted(0.005, "pl-2026-09-11", "Public IPv4 address (in use)"),
+        ebsGp3GbMonth: quoted(0.096, "pl-2026-09-05", "EBS gp3"),
+        // Its deployment is not restated, but it is twice the Single-AZ MySQL gp3 price ($0.138,
+        // pl-2026-09-11), as Multi-AZ storage is billed twice: taken as the Multi-AZ price.
+        rdsGp3GbMonthMultiAz: quoted(0.276, "pl-2026-09-05", "RDS PostgreSQL gp3 storage"),
+        s3StandardGbMonth: quoted(0.025, "pl-2026-09-05", "S3 Standard storage"),
+        cloudfrontGbUsEurope: quoted(0.085, "cloudfront-page", "CloudFront DTO first 10 TB — US / Europe"),
+        cloudfrontGbJapan: quoted(0.114, "cloudfront-page", "CloudFront DTO first 10 TB — Japan"),
+        internetEgressGb: quoted(0.114, "pl-2026-09-05", "Internet egress from EC2, Tokyo"),
+        kmsKeyMonth: quoted(1, "kms-page", "KMS customer-managed key"),
+        secretMonth: quoted(0.4, "pl-2026-09-11", "Secrets Manager secret"),
+        alarmMonth: derived(0.1, "CloudWatch standard alarm $0.10/month from a third-party page, region not stated (c3x-page)"),
     },
 };
 

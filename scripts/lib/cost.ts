@@ -57,8 +57,8 @@ const NO_CHARGE = new Set([
     "aws:ssm/parameter:Parameter",
 ]);
 
-/** Types billed only by use at rates too small to matter here; listed, not estimated. */
-const BY_USE: Record<string, string> = {
+/** Types that bill but are not estimated, and why; any other unhandled type is listed as unpriced too. */
+const NOT_PRICED: Record<string, string> = {
     "aws:cloudwatch/logGroup:LogGroup": "billed per GB ingested and stored",
     "aws:sns/topic:Topic": "billed per notification",
     "aws:route53/record:Record": "billed per DNS query",
@@ -181,6 +181,7 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
     if (albs.length) lines.push(fixed("load balancer", `${albs.length} ALB x ${HOURS_PER_MONTH} h + ${usage.albLcus} LCU average`, monthly(r.albHour, albs.length) + monthly(r.albLcuHour, usage.albLcus * albs.length), [r.albHour, r.albLcuHour]));
 
     // Data leaving for the internet (deliveries through NAT, responses through the ALB); in is free.
+    // A plan with neither has no path out, so nothing to bill.
     if (usage.internetEgressGb && (nats || albs.length)) {
         lines.push(fixed("internet egress", `${usage.internetEgressGb} GB out (first-tier rate)`, usage.internetEgressGb * r.internetEgressGb.usd, [r.internetEgressGb]));
     }
@@ -190,9 +191,12 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
     if (ips) lines.push(fixed("public IPv4", `${ips} addresses (NAT EIPs, ALB nodes)`, monthly(r.publicIpv4Hour, ips), [r.publicIpv4Hour]));
 
     for (const cdn of ofType(plan, "aws:cloudfront/distribution:Distribution")) {
-        // Viewers in Japan (Pawoo's): PriceClass_100 serves them from US/Europe edges, at that rate.
-        const rate = (cdn.inputs as any).priceClass === "PriceClass_100" ? r.cloudfrontGbUsEurope : r.cloudfrontGbJapan;
-        lines.push(fixed("CDN", `${usage.cdnEgressGb} GB out (${(cdn.inputs as any).priceClass}, first-10-TB rate)`, usage.cdnEgressGb * rate.usd, [rate]));
+        // Viewers in Japan (Pawoo's): PriceClass_100 serves them from US/Europe edges, cheaper but
+        // farther away, which the line says so a switch to it does not read as a free saving.
+        const priceClass = (cdn.inputs as any).priceClass;
+        const rate = priceClass === "PriceClass_100" ? r.cloudfrontGbUsEurope : r.cloudfrontGbJapan;
+        const where = priceClass === "PriceClass_100" ? "served from US/Europe edges" : "Japan edges";
+        lines.push(fixed("CDN", `${usage.cdnEgressGb} GB out (${priceClass}: ${where}; first-10-TB rate)`, usage.cdnEgressGb * rate.usd, [rate]));
     }
     if (ofType(plan, "aws:s3/bucket:Bucket").length) lines.push(fixed("media storage", `${usage.mediaStoredGb} GB S3 Standard`, usage.mediaStoredGb * r.s3StandardGbMonth.usd, [r.s3StandardGbMonth]));
 
@@ -204,6 +208,7 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
             keys * r.kmsKeyMonth.usd + secrets * r.secretMonth.usd + alarms * r.alarmMonth.usd, [r.kmsKeyMonth, ...(secrets ? [r.secretMonth] : []), r.alarmMonth]));
     }
 
+    // The types the lines above price; a new line must add its type here, or it is listed unpriced too.
     const handled = new Set([...NO_CHARGE, "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:ec2/natGateway:NatGateway",
         "aws:lb/loadBalancer:LoadBalancer", "aws:cloudfront/distribution:Distribution", "aws:kms/key:Key", "aws:cloudwatch/metricAlarm:MetricAlarm",
         "aws:secretsmanager/secret:Secret"]);
@@ -211,7 +216,7 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
         if (!res.custom || handled.has(res.type)) continue;
         if (res.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && (res.inputs as any).vpcEndpointType === "Gateway") continue;
         const seen = ctx.unpriced.get(res.type);
-        ctx.unpriced.set(res.type, { count: (seen?.count ?? 0) + 1, why: BY_USE[res.type] ?? "no price in the table" });
+        ctx.unpriced.set(res.type, { count: (seen?.count ?? 0) + 1, why: NOT_PRICED[res.type] ?? "no price in the table" });
     }
 
     const rounded = lines.map(l => ({ ...l, min: money(l.min), max: money(l.max), onDemandMin: money(l.onDemandMin), onDemandMax: money(l.onDemandMax) }));
@@ -224,61 +229,4 @@ export function estimateCost(plan: Plan, usage: UsageConfig, table: PriceTable, 
         unpriced: [...ctx.unpriced].map(([type, v]) => ({ type, ...v })),
         spotShare,
     };
-}
-
-const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const pad = (s: string, n: number) => s.padStart(n);
-
-/**
- * The estimate as a table: a line per group and service, then totals and the all-on-demand
- * comparison. `explain` adds, under each line, where each of its prices came from.
- */
-export function renderCost(report: CostReport, table: PriceTable, explain = false): string {
-    const out = [
-        `Monthly cost estimate for stack "${report.stack}" (${report.region}), USD, ${HOURS_PER_MONTH} h a month`,
-        `Prices: stacks/prices.ts, ${table.provenance}; ~ marks a line resting on a derived price or spot. Spot at ${Math.round(report.spotShare * 100)}% of on-demand.`,
-        "",
-        `${"".padEnd(22)}${pad("at min", 12)}${pad("at max", 12)}  how (at max)`,
-    ];
-    for (const l of report.lines) {
-        out.push(`${(l.derived ? "~ " : "  ") + l.item.padEnd(20)}${pad(usd(l.min), 12)}${pad(usd(l.max), 12)}  ${l.detailMax}`);
-        if (explain) for (const p of l.prices) out.push(`${"".padEnd(48)}price: ${p}`);
-    }
-    const t = report.total;
-    out.push(`${"  total".padEnd(22)}${pad(usd(t.min), 12)}${pad(usd(t.max), 12)}`);
-    out.push(`${"  all on-demand".padEnd(22)}${pad(usd(t.onDemandMin), 12)}${pad(usd(t.onDemandMax), 12)}  the same instances without spot (spot saves ${usd(t.onDemandMin - t.min)} at min, ${usd(t.onDemandMax - t.max)} at max)`);
-    out.push("", "Not in the total:");
-    for (const u of report.unpriced) out.push(`  ${u.type} x ${u.count}: ${u.why}`);
-    for (const n of NOT_ESTIMATED) out.push(`  ${n}`);
-    if (!explain) out.push("", "Where each price came from: add --explain.");
-    return out.join("\n");
-}
-
-/** Before and after a config edit: each line's change at min and max, then the totals. */
-export function renderCostChange(before: CostReport, after: CostReport): string {
-    const items = [...new Set([...before.lines.map(l => l.item), ...after.lines.map(l => l.item)])];
-    const find = (r: CostReport, item: string) => r.lines.find(l => l.item === item);
-    const signed = (n: number) => `${n >= 0 ? "+" : "-"}${usd(Math.abs(n))}`;
-    const out = [
-        `Monthly cost change for stack "${after.stack}" (${after.region}), USD`,
-        "",
-        `${"".padEnd(22)}${pad("min before", 13)}${pad("after", 12)}${pad("max before", 13)}${pad("after", 12)}${pad("change at max", 15)}`,
-    ];
-    for (const item of items) {
-        const b = find(before, item), a = find(after, item);
-        const [bMin, aMin, bMax, aMax] = [b?.min ?? 0, a?.min ?? 0, b?.max ?? 0, a?.max ?? 0];
-        if (bMin === aMin && bMax === aMax) continue;
-        out.push(`  ${item.padEnd(20)}${pad(usd(bMin), 13)}${pad(usd(aMin), 12)}${pad(usd(bMax), 13)}${pad(usd(aMax), 12)}${pad(signed(aMax - bMax), 15)}`);
-    }
-    if (out.length === 3) out.push("  (no line changes)");
-    const b = before.total, a = after.total;
-    // A billable resource type the edit adds or removes without a price must not read as $0.
-    const unpriced = (r: CostReport) => new Map(r.unpriced.map(u => [u.type, u.count]));
-    const [ub, ua] = [unpriced(before), unpriced(after)];
-    for (const type of new Set([...ub.keys(), ...ua.keys()])) {
-        if (ub.get(type) !== ua.get(type)) out.push(`  ${type}: ${ub.get(type) ?? 0} → ${ua.get(type) ?? 0}, not priced (not in the totals)`);
-    }
-    out.push(`  ${"total".padEnd(20)}${pad(usd(b.min), 13)}${pad(usd(a.min), 12)}${pad(usd(b.max), 13)}${pad(usd(a.max), 12)}${pad(signed(a.max - b.max), 15)}`);
-    out.push("", `At min: ${signed(a.min - b.min)} a month; at max: ${signed(a.max - b.max)} a month.`);
-    return out.join("\n");
 }

@@ -104,6 +104,5 @@ export function environmentOf(input: StackInput): EnvironmentConfig {
         if (!(e instanceof ConfigError)) throw e;
         const shown = path.relative(process.cwd(), input.file);
         throw new StackFileError(`${e.message}\n  (in ${shown.startsWith("..") ? input.file : shown})`);
-        throw e;
     }
 }
