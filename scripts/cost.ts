@@ -7,10 +7,8 @@
 //   npm run cost -- --stack prod --json                  the estimate as JSON (with each line's prices)
 
 import { RunError } from "@pulumi/pulumi/errors";
-import * as path from "path";
-import { parseArgs } from "util";
 import { PRICE_TABLES, PriceTable } from "../stacks/prices";
-import { runCli } from "./lib/cli";
+import { parseFlags, runCli, stackInputOf, UsageError } from "./lib/cli";
 import { CostReport, estimateCost } from "./lib/cost";
 import { renderCost, renderCostChange } from "./lib/costRender";
 import { planStack } from "./lib/offline";
@@ -29,34 +27,19 @@ async function estimate(input: StackInput, spotShare: number | undefined): Promi
 }
 
 async function main(argv: string[]): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: { stack: { type: "string" }, config: { type: "string" }, against: { type: "string" }, "spot-discount": { type: "string" }, explain: { type: "boolean" }, json: { type: "boolean" } },
-        }));
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
-    if (!values.stack && !values.config) {
-        console.error(USAGE);
-        return 2;
-    }
-    if (!values.stack && !/^Pulumi\..+\.ya?ml$/.test(path.basename(values.config!))) {
-        console.error(`--config ${values.config}: give the stack too (--stack NAME), or name the file Pulumi.<stack>.yaml\n${USAGE}`);
-        return 2;
-    }
+    const values = parseFlags(argv, {
+        stack: { type: "string" }, config: { type: "string" }, against: { type: "string" }, "spot-discount": { type: "string" },
+        explain: { type: "boolean" }, json: { type: "boolean" },
+    }, USAGE);
+    const input = stackInputOf(values, USAGE);
     let spotShare: number | undefined;
     if (values["spot-discount"] !== undefined) {
         const pct = Number(values["spot-discount"]);
         if (!/^\d+(\.\d+)?$/.test(values["spot-discount"]) || pct >= 100) {
-            console.error(`--spot-discount ${values["spot-discount"]}: give the percent below on-demand that spot costs, 0 to 99 (e.g. 60)\n${USAGE}`);
-            return 2;
+            throw new UsageError(`--spot-discount ${values["spot-discount"]}: give the percent below on-demand that spot costs, 0 to 99 (e.g. 60)\n${USAGE}`);
         }
         spotShare = 1 - pct / 100;
     }
-    const input = readStack({ stack: values.stack, file: values.config });
     const current = await estimate(input, spotShare);
     if (values.against) {
         const proposed = await estimate(readStack({ stack: input.stack, file: values.against }), spotShare);

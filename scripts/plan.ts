@@ -7,9 +7,7 @@
 //   npm run plan -- --stack prod --render DIR       write what every node runs into DIR
 //   npm run plan -- --stack prod --diff-against F   what changes if the stack's config became F
 
-import * as path from "path";
-import { parseArgs } from "util";
-import { runCli } from "./lib/cli";
+import { parseFlags, runCli, stackInputOf } from "./lib/cli";
 import { diffPlans, renderDiff } from "./lib/diff";
 import { planStack } from "./lib/offline";
 import { renderedNodes, writeRendered } from "./lib/render";
@@ -19,26 +17,10 @@ import { renderBudgetChange, renderSummary, renderTable } from "./lib/summary";
 const USAGE = "usage: npm run plan -- (--stack NAME | --config FILE) [--json] [--render DIR] [--diff-against FILE]";
 
 async function main(argv: string[]): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean" }, render: { type: "string" }, "diff-against": { type: "string" } },
-        }));
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
-    if (!values.stack && !values.config) {
-        console.error(USAGE);
-        return 2;
-    }
-    // The stack name decides resource names and the production guards: never guess it.
-    if (!values.stack && !/^Pulumi\..+\.ya?ml$/.test(path.basename(values.config!))) {
-        console.error(`--config ${values.config}: give the stack too (--stack NAME), or name the file Pulumi.<stack>.yaml\n${USAGE}`);
-        return 2;
-    }
-    const input = readStack({ stack: values.stack, file: values.config });
+    const values = parseFlags(argv, {
+        stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean" }, render: { type: "string" }, "diff-against": { type: "string" },
+    }, USAGE);
+    const input = stackInputOf(values, USAGE);
     // Validate first, so a config mistake prints its message and nothing else.
     const env = environmentOf(input);
     if (values["diff-against"]) {

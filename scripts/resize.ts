@@ -9,11 +9,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { parseArgs } from "util";
 import { Document, isMap, isSeq, Node, parseDocument, YAMLMap } from "yaml";
 import { projectValues } from "../stacks/load";
 import { parseEnvironment } from "../stacks/validate";
-import { runCli } from "./lib/cli";
+import { parseFlags, runCli, UsageError } from "./lib/cli";
 import { diffPlans, renderDiff } from "./lib/diff";
 import { planStack } from "./lib/offline";
 import { flattenConfig, PROJECT_DIR, readStack, StackFileError } from "./lib/stackFile";
@@ -77,26 +76,17 @@ function intArg(name: string, value: string | undefined): number | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
-    let values;
-    try {
-        ({ values } = parseArgs({ args: argv, options: {
-            stack: { type: "string" }, role: { type: "string" }, size: { type: "string" }, families: { type: "string" },
-            min: { type: "string" }, max: { type: "string" }, "dry-run": { type: "boolean" }, dir: { type: "string" },
-        } }));
-    } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
+    const values = parseFlags(argv, {
+        stack: { type: "string" }, role: { type: "string" }, size: { type: "string" }, families: { type: "string" },
+        min: { type: "string" }, max: { type: "string" }, "dry-run": { type: "boolean" }, dir: { type: "string" },
+    }, USAGE);
     const resize: Resize = {
         size: values.size,
         families: values.families?.split(",").map(f => f.trim()).filter(Boolean),
         min: intArg("min", values.min),
         max: intArg("max", values.max),
     };
-    if (!values.stack || !values.role || Object.values(resize).every(v => v === undefined)) {
-        console.error(USAGE);
-        return 2;
-    }
+    if (!values.stack || !values.role || Object.values(resize).every(v => v === undefined)) throw new UsageError(USAGE);
     const projectDir = values.dir ?? PROJECT_DIR;
     const file = path.join(projectDir, `Pulumi.${values.stack}.yaml`);
     const before = readStack({ stack: values.stack, projectDir }); // also reports a missing or broken file
